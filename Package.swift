@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// swift-binlog: a command-line toolkit for MySQL and MariaDB binary logs.
+import PackageDescription
+
+let package = Package(
+    name: "swift-binlog",
+    products: [
+        .executable(name: "binlog", targets: ["binlog"]),
+        .library(name: "MySQLBinlog", targets: ["MySQLBinlog"]),
+        .library(name: "MySQLWire", targets: ["MySQLWire"]),
+        .library(name: "MySQLClient", targets: ["MySQLClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .target(
+            name: "MySQLBinlog",
+            dependencies: ["CZlib", "CZstd"]
+        ),
+        .target(
+            name: "MySQLWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "MySQLClient",
+            dependencies: [
+                "MySQLWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "BinlogCLI",
+            dependencies: [
+                "MySQLBinlog",
+                "MySQLWire",
+                "MySQLClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "binlog",
+            dependencies: ["BinlogCLI"]
+        ),
+        .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog"]),
+        .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "BinlogCLITests", dependencies: ["BinlogCLI", "MySQLBinlog"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

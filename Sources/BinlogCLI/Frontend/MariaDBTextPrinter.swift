@@ -1,0 +1,732 @@
+// The mariadb-binlog script: what `binlog dump` prints for MariaDB-written binlogs, byte for byte.
+import MySQLBinlog
+
+/// How the text output is shaped (the options mysqlbinlog and mariadb-binlog share).
+struct TextOutputOptions {
+    var base64Output: Base64OutputMode = .auto
+    var hexdump = false
+    var shortForm = false
+    var disableLogBin = false
+    var skipGTIDs = false
+    var idempotent = false
+    /// mariadb-binlog's `--print-row-count` (on by default).
+    var printRowCount = true
+    /// Where LOAD DATA temporary files are written (mariadb-binlog uses the temp directory).
+    var loadDataDirectory = "/tmp/"
+}
+
+/// Prints events in the mariadb-binlog (MariaDB 10.11) dialect.
+///
+/// The state mirrors what mariadb-binlog keeps between events: the session variables it last
+/// printed (so it prints only changes), the pending Annotate_rows event, and the caches that
+/// group a statement's Table_map and rows events into one BINLOG statement.
+final class MariaDBTextPrinter {
+    let out: OutputSink
+    let options: TextOutputOptions
+    private let delimiter = "/*!*/;"
+
+    // Session state printed so far (PRINT_EVENT_INFO).
+    private var database: [UInt8] = []
+    private var flags2: UInt32?
+    private var sqlMode: UInt64?
+    private var autoIncrementIncrement: UInt16 = 0
+    private var autoIncrementOffset: UInt16 = 0
+    private var charset: [UInt8]?
+    private var timeZone: [UInt8] = []
+    private var lcTimeNames: Int = -1
+    private var charsetDatabase: Int = -2
+    private var threadID: UInt32?
+    private var serverID: UInt32?
+    private var domainID: UInt32?
+    private var allowParallel: Bool?
+    private var skipReplication = false
+    private var printedFormatDescription = false
+
+    // Statement grouping.
+    private var head: [UInt8] = []
+    private var body: [UInt8] = []
+    private var pendingAnnotate: (event: BinlogEvent, query: BinlogString)?
+    private var rowCount = 0
+    private var tableMaps: [UInt64: TableMapEvent] = [:]
+
+    // LOAD DATA temporary files by file id.
+    private var loadFiles: [UInt32: String] = [:]
+    var warnings: [String] = []
+
+    init(out: OutputSink, options: TextOutputOptions) {
+        self.out = out
+        self.options = options
+    }
+
+    private var printsBase64: Bool { options.base64Output == .auto && !options.shortForm }
+
+    func preamble() {
+        out.write("/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=1*/;\n")
+        out.write("/*!40019 SET @@session.max_delayed_threads=0*/;\n")
+        if options.disableLogBin {
+            out.write("/*!32316 SET @OLD_SQL_LOG_BIN=@@SQL_LOG_BIN, SQL_LOG_BIN=0*/;\n")
+        }
+        out.write("/*!50003 SET @OLD_COMPLETION_TYPE=@@COMPLETION_TYPE,COMPLETION_TYPE=0*/;\n")
+    }
+
+    /// mariadb-binlog keeps its session state per input file: each file starts afresh.
+    func beginFile() {
+        out.write("DELIMITER /*!*/;\n")
+        database = []
+        flags2 = nil
+        sqlMode = nil
+        autoIncrementIncrement = 0
+        autoIncrementOffset = 0
+        charset = nil
+        timeZone = []
+        lcTimeNames = -1
+        charsetDatabase = -2
+        threadID = nil
+        serverID = nil
+        domainID = nil
+        allowParallel = nil
+        skipReplication = false
+        printedFormatDescription = false
+        head.removeAll()
+        body.removeAll()
+        rowCount = 0
+        tableMaps.removeAll()
+    }
+
+    func endFile() {
+        out.write("DELIMITER ;\n")
+    }
+
+    func trailer() {
+        out.write("# End of log file\n")
+        out.write("ROLLBACK /* added by mysqlbinlog */;\n")
+        out.write("/*!50003 SET COMPLETION_TYPE=@OLD_COMPLETION_TYPE*/;\n")
+        if options.disableLogBin {
+            out.write("/*!32316 SET SQL_LOG_BIN=@OLD_SQL_LOG_BIN*/;\n")
+        }
+        out.write("/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;\n")
+    }
+
+    // MARK: Events
+
+    /// Prints one event; `formatDescription` is the one in force for it.
+    func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent) throws {
+        if !options.shortForm {
+            out.write("# at \(event.offset)\n")
+        }
+        let context = HeaderContext(event: event, formatDescription: formatDescription, hexdump: options.hexdump)
+        switch event.payload {
+        case .formatDescription(let description):
+            printFormatDescription(event, description, context)
+        case .startV3(let start):
+            printStartV3(event, start, context)
+        case .query(let query):
+            printSkipReplication(event)
+            printQuery(event, query, context, type: event.header.type == .queryCompressed ? "Query_compressed" : "Query")
+        case .stop:
+            if !options.shortForm { simple(context, "\tStop\n") }
+        case .rotate(let rotate):
+            if !options.shortForm {
+                var line = header(context)
+                line += Array("\tRotate to ".utf8) + rotate.nextFile.bytes + Array("  pos: \(rotate.position)\n".utf8)
+                out.write(line)
+            }
+        case .intvar(let intvar):
+            printSkipReplication(event)
+            var text = options.shortForm ? [] : header(context) + Array("\tIntvar\n".utf8)
+            let name: String
+            switch intvar.kind {
+            case .lastInsertID: name = "LAST_INSERT_ID"
+            case .insertID: name = "INSERT_ID"
+            default: name = "INVALID_INT"
+            }
+            text += Array("SET \(name)=\(Int64(bitPattern: intvar.value))\(delimiter)\n".utf8)
+            out.write(text)
+        case .rand(let rand):
+            printSkipReplication(event)
+            var text = options.shortForm ? [] : header(context) + Array("\tRand\n".utf8)
+            text += Array("SET @@RAND_SEED1=\(Int64(bitPattern: rand.seed1)), @@RAND_SEED2=\(Int64(bitPattern: rand.seed2))\(delimiter)\n".utf8)
+            out.write(text)
+        case .userVar(let userVar):
+            printSkipReplication(event)
+            printUserVar(userVar, context)
+        case .xid(let xid):
+            printSkipReplication(event)
+            var text = options.shortForm ? [] : header(context) + Array("\tXid = \(xid.xid)\n".utf8)
+            text += Array("COMMIT\(delimiter)\n".utf8)
+            out.write(text)
+        case .incident(let incident):
+            printSkipReplication(event)
+            if !options.shortForm {
+                let description = incident.incident == 1 ? "LOST_EVENTS" : incident.incident == 0 ? "NONE" : "UNKNOWN"
+                out.write(header(context) + Array("\n# Incident: \(description)\nRELOAD DATABASE; # Shall generate syntax error\n".utf8))
+            }
+        case .heartbeat, .rowsQuery, .gtid, .previousGTIDs, .transactionContext, .viewChange, .transactionPayload, .legacyLoad, .execLoad:
+            // Events MariaDB does not write; mariadb-binlog prints them as ignorable or unknown.
+            printSkipReplication(event)
+            printUnknownOrIgnorable(event, context)
+        case .xaPrepare(let prepare):
+            printSkipReplication(event)
+            let xid = serializedXID(prepare.xid)
+            var text = options.shortForm ? [] : header(context) + Array("\tXID = ".utf8) + xid + [10]
+            text += Array("XA PREPARE ".utf8) + xid + Array("\n\(delimiter)\n".utf8)
+            out.write(text)
+        case .annotateRows(let annotate):
+            pendingAnnotate = (event, annotate.query)
+        case .tableMap(let map):
+            printPendingAnnotate(formatDescription: formatDescription)
+            printTableMap(event, map, context)
+        case .rows(let rows):
+            printRows(event, rows, context)
+        case .beginLoadQuery(let block):
+            if !options.shortForm {
+                out.write(header(context) + Array("\n#Begin_load_query: file_id: \(block.fileID)  block_len: \(block.block.count)\n".utf8))
+            }
+            try startLoadFile(block)
+        case .appendBlock(let block):
+            if !options.shortForm {
+                out.write(header(context) + Array("\n#Append_block: file_id: \(block.fileID)  block_len: \(block.block.count)\n".utf8))
+            }
+            try appendLoadFile(block)
+        case .deleteFile(let file):
+            printSkipReplication(event)
+            if !options.shortForm {
+                out.write(header(context) + Array("\n#Delete_file: file_id=\(file.fileID)\n".utf8))
+            }
+        case .executeLoadQuery(let load):
+            if let name = loadFiles.removeValue(forKey: load.fileID) {
+                printSkipReplication(event)
+                printExecuteLoadQuery(event, load, context, localFile: name)
+            } else {
+                warnings.append("Ignoring Execute_load_query since there is no Begin_load_query event for file_id: \(load.fileID)")
+            }
+        case .binlogCheckpoint(let checkpoint):
+            printSkipReplication(event)
+            if !options.shortForm {
+                out.write(header(context) + Array("\tBinlog checkpoint ".utf8) + checkpoint.file.bytes + [10])
+            }
+        case .mariaDBGTID(let gtid):
+            printSkipReplication(event)
+            printGTID(event, gtid, context)
+        case .gtidList(let list):
+            printSkipReplication(event)
+            if !options.shortForm {
+                let sorted = list.gtids.sorted { ($0.domainID, $0.serverID, $0.sequenceNumber) < ($1.domainID, $1.serverID, $1.sequenceNumber) }
+                let text = sorted.map(\.description).joined(separator: ",\n# ")
+                out.write(header(context) + Array("\tGtid list [\(text)]\n".utf8))
+            }
+        case .startEncryption(let start):
+            printSkipReplication(event)
+            let nonce = TextFormatting.upperHex(start.nonce)
+            out.write("# Encryption scheme: \(start.scheme), key_version: \(start.keyVersion), nonce: \(nonce)\n# The rest of the binlog is encrypted!\n")
+        case .unsupported:
+            printSkipReplication(event)
+            printUnknownOrIgnorable(event, context)
+        }
+        out.flushIfNeeded()
+    }
+
+    // MARK: Header
+
+    struct HeaderContext {
+        var event: BinlogEvent
+        var formatDescription: FormatDescriptionEvent
+        var hexdump: Bool
+    }
+
+    /// `#yymmdd hh:mm:ss server id N  end_log_pos N CRC32 0x........ ` (and the hex dump).
+    private func header(_ context: HeaderContext) -> [UInt8] {
+        let event = context.event
+        var text = "#" + TextFormatting.headerTimestamp(event.header.timestamp)
+            + " server id \(event.header.serverID)  end_log_pos \(event.header.logPosition) "
+        if let checksum = event.checksum {
+            text += "CRC32 0x" + TextFormatting.hex(UInt64(checksum), width: 8) + " "
+        }
+        var bytes = Array(text.utf8)
+        if context.hexdump {
+            bytes += HexDump.render(event: event.bytes, at: event.offset, headerLength: context.formatDescription.commonHeaderLength)
+        }
+        return bytes
+    }
+
+    private func simple(_ context: HeaderContext, _ text: String) {
+        out.write(header(context) + Array(text.utf8))
+    }
+
+    private func printSkipReplication(_ event: BinlogEvent) {
+        let value = event.header.flags.contains(.skipReplication)
+        if value == skipReplication { return }
+        out.write("/*!50521 SET skip_replication=\(value ? 1 : 0)*/\(delimiter)\n")
+        skipReplication = value
+    }
+
+    private func base64Lines(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var encoded: [UInt8] = []
+        Base64.encode(bytes, into: &encoded)
+        encoded.append(10)
+        return encoded
+    }
+
+    // MARK: Format description
+
+    private func printFormatDescription(_ event: BinlogEvent, _ description: FormatDescriptionEvent, _ context: HeaderContext) {
+        var text: [UInt8] = []
+        if !options.shortForm {
+            text += header(context)
+            text += Array("\tStart: binlog v \(description.binlogVersion), server v \(description.serverVersion) created ".utf8)
+            text += Array(TextFormatting.headerTimestamp(event.header.timestamp).utf8)
+            if description.createTimestamp != 0 { text += Array(" at startup".utf8) }
+            text.append(10)
+            if event.header.flags.contains(.binlogInUse) {
+                text += Array("# Warning: this binlog is either in use or was not closed properly.\n".utf8)
+            }
+        }
+        if !event.header.flags.contains(.artificial) && description.createTimestamp != 0 {
+            text += Array("ROLLBACK\(delimiter)\n".utf8)
+        }
+        if options.base64Output != .never && !options.shortForm {
+            if options.base64Output != .decodeRows {
+                text += Array("BINLOG '\n".utf8)
+                text += base64Lines(event.bytes)
+                text += Array("'\(delimiter)\n".utf8)
+            }
+            printedFormatDescription = true
+        }
+        out.write(text)
+    }
+
+    private func printStartV3(_ event: BinlogEvent, _ start: StartV3Event, _ context: HeaderContext) {
+        var text: [UInt8] = []
+        if !options.shortForm {
+            text += header(context)
+            text += Array("\tStart: binlog v \(start.binlogVersion), server v \(start.serverVersion) created ".utf8)
+            text += Array(TextFormatting.headerTimestamp(event.header.timestamp).utf8)
+            if start.createTimestamp != 0 { text += Array(" at startup".utf8) }
+            text.append(10)
+        }
+        if start.createTimestamp != 0 {
+            text += Array("ROLLBACK\(delimiter)\n".utf8)
+        }
+        if options.base64Output != .never && !options.shortForm {
+            if options.base64Output != .decodeRows {
+                text += Array("BINLOG '\n".utf8) + base64Lines(event.bytes) + Array("'\(delimiter)\n".utf8)
+            }
+            printedFormatDescription = true
+        }
+        out.write(text)
+    }
+
+    // MARK: Query
+
+    /// mariadb-binlog's `is_trans_keyword`: BEGIN, COMMIT (compared over the query's length),
+    /// SAVEPOINT and ROLLBACK prefixes, and XA statements.
+    private static func isTransactionKeyword(_ query: [UInt8]) -> Bool {
+        func matchesPrefixOf(_ word: String) -> Bool {
+            let word = Array(word.utf8)
+            return query.count <= word.count && Array(word.prefix(query.count)) == query
+        }
+        func startsCaseInsensitive(_ word: String) -> Bool {
+            let word = Array(word.utf8)
+            guard query.count >= word.count else { return false }
+            for (a, b) in zip(query, word) where (a | 0x20) != (b | 0x20) { return false }
+            return true
+        }
+        return matchesPrefixOf("BEGIN") || matchesPrefixOf("COMMIT") || startsCaseInsensitive("SAVEPOINT")
+            || startsCaseInsensitive("ROLLBACK") || startsCaseInsensitive("XA ")
+    }
+
+    private func queryHeader(_ event: BinlogEvent, threadID eventThreadID: UInt32, executionTime: UInt32, errorCode: UInt16,
+                             status: QueryStatusVariables, database eventDatabase: [UInt8], type: String,
+                             _ context: HeaderContext, suppressUse: Bool, isTransactionKeyword: Bool) -> [UInt8] {
+        var text: [UInt8] = []
+        if !options.shortForm {
+            text += header(context)
+            text += Array("\t\(type)\tthread_id=\(eventThreadID)\texec_time=\(executionTime)\terror_code=\(errorCode)\txid=\(status.xid ?? 0)\n".utf8)
+        }
+        if suppressUse {
+            if !isTransactionKeyword { database = [] }
+        } else if database != eventDatabase {
+            database = eventDatabase
+            if !eventDatabase.isEmpty {
+                text += Array("use ".utf8) + TextFormatting.backtickQuoted(eventDatabase) + Array("\(delimiter)\n".utf8)
+            }
+        }
+        var timestamp = "SET TIMESTAMP=\(event.header.timestamp)"
+        if let fraction = status.microseconds, status.isMariaDBHighResolutionNow, fraction != 0, fraction <= 999_999 {
+            timestamp += ".\(fraction)"
+        }
+        text += Array("\(timestamp)\(delimiter)\n".utf8)
+        if threadID == nil || (event.header.flags.contains(.threadSpecific) && eventThreadID != threadID) {
+            text += Array("SET @@session.pseudo_thread_id=\(options.shortForm ? 999_999_999 : eventThreadID)\(delimiter)\n".utf8)
+            threadID = eventThreadID
+        }
+        if let flags = status.flags2 {
+            let changed = flags2.map { $0 ^ flags } ?? ~UInt32(0)
+            if changed != 0 {
+                var parts: [String] = []
+                func option(_ bit: UInt32, _ name: String, inverted: Bool) {
+                    guard changed & bit != 0 else { return }
+                    let set = flags & bit != 0
+                    parts.append("\(name)=\((inverted ? !set : set) ? 1 : 0)")
+                }
+                option(MariaDBOptionBits.noForeignKeyChecks, "@@session.foreign_key_checks", inverted: true)
+                option(MariaDBOptionBits.autoIsNull, "@@session.sql_auto_is_null", inverted: false)
+                option(MariaDBOptionBits.relaxedUniqueChecks, "@@session.unique_checks", inverted: true)
+                option(MariaDBOptionBits.notAutocommit, "@@session.autocommit", inverted: true)
+                option(MariaDBOptionBits.noCheckConstraintChecks, "@@session.check_constraint_checks", inverted: true)
+                option(MariaDBOptionBits.ifExists, "@@session.sql_if_exists", inverted: false)
+                option(MariaDBOptionBits.explicitDefaultsForTimestamp, "@@session.explicit_defaults_for_timestamp", inverted: false)
+                option(MariaDBOptionBits.insertHistory, "@@session.system_versioning_insert_history", inverted: false)
+                text += Array("SET \(parts.joined(separator: ", "))\(delimiter)\n".utf8)
+                flags2 = flags
+            }
+        }
+        if let mode = status.sqlMode, sqlMode != mode {
+            text += Array("SET @@session.sql_mode=\(mode)\(delimiter)\n".utf8)
+            sqlMode = mode
+        }
+        let increment = status.autoIncrementIncrement ?? 1
+        let offset = status.autoIncrementOffset ?? 1
+        if increment != autoIncrementIncrement || offset != autoIncrementOffset {
+            text += Array("SET @@session.auto_increment_increment=\(increment), @@session.auto_increment_offset=\(offset)\(delimiter)\n".utf8)
+            autoIncrementIncrement = increment
+            autoIncrementOffset = offset
+        }
+        if let client = status.charsetClient, let connection = status.collationConnection, let server = status.collationServer {
+            let raw = [UInt8(client & 0xff), UInt8(client >> 8), UInt8(connection & 0xff), UInt8(connection >> 8),
+                       UInt8(server & 0xff), UInt8(server >> 8)]
+            if charset != raw {
+                if let names = MariaDBCollations.byID[UInt32(client)] {
+                    text += Array("/*!\\C \(names.charset) */\(delimiter)\n".utf8)
+                }
+                let clientName = MariaDBCollations.byID[UInt32(client)]?.charset ?? String(client)
+                text += Array("SET @@session.character_set_client=\(clientName),@@session.collation_connection=\(connection),@@session.collation_server=\(server)\(delimiter)\n".utf8)
+                charset = raw
+            }
+        }
+        if let zone = status.timeZone, !zone.isEmpty, zone.bytes != timeZone {
+            text += Array("SET @@session.time_zone='".utf8) + zone.bytes + Array("'\(delimiter)\n".utf8)
+            timeZone = zone.bytes
+        }
+        let lcTime = Int(status.lcTimeNames ?? 0)
+        if lcTime != lcTimeNames {
+            text += Array("SET @@session.lc_time_names=\(lcTime)\(delimiter)\n".utf8)
+            lcTimeNames = lcTime
+        }
+        let databaseCharset = Int(status.charsetDatabase ?? 0)
+        if databaseCharset != charsetDatabase {
+            if databaseCharset != 0 {
+                text += Array("SET @@session.collation_database=\(databaseCharset)\(delimiter)\n".utf8)
+            } else {
+                text += Array("SET @@session.collation_database=DEFAULT\(delimiter)\n".utf8)
+            }
+            charsetDatabase = databaseCharset
+        }
+        return text
+    }
+
+    private func printQuery(_ event: BinlogEvent, _ query: QueryEvent, _ context: HeaderContext, type: String) {
+        let keyword = Self.isTransactionKeyword(query.query.bytes)
+        let suppressUse = keyword || event.header.flags.contains(.suppressUse)
+        var text = queryHeader(event, threadID: query.threadID, executionTime: query.executionTime, errorCode: query.errorCode,
+                               status: query.statusVariables, database: query.database.bytes, type: type, context,
+                               suppressUse: suppressUse, isTransactionKeyword: keyword)
+        let alterFlags = (query.statusVariables.gtidFlags3 ?? 0) & (2 | 4 | 8)
+        if alterFlags != 0 {
+            let encoded = printsBase64
+            let commentMode = encoded && alterFlags & (2 | 8) != 0
+            if commentMode { text += Array("/*!100600 ".utf8) }
+            if encoded { text += Array("BINLOG '\n".utf8) + base64Lines(event.bytes) }
+            if encoded { text += Array((commentMode ? "' */\(delimiter)\n" : "'\(delimiter)\n").utf8) }
+        } else {
+            text += query.query.bytes
+            text += Array("\n\(delimiter)\n".utf8)
+        }
+        out.write(text)
+    }
+
+    private func printExecuteLoadQuery(_ event: BinlogEvent, _ load: ExecuteLoadQueryEvent, _ context: HeaderContext, localFile: String) {
+        let query = load.query
+        let keyword = Self.isTransactionKeyword(query.query.bytes)
+        var text = queryHeader(event, threadID: query.threadID, executionTime: query.executionTime, errorCode: query.errorCode,
+                               status: query.statusVariables, database: query.database.bytes, type: "Execute_load_query", context,
+                               suppressUse: event.header.flags.contains(.suppressUse), isTransactionKeyword: keyword)
+        let bytes = query.query.bytes
+        text += bytes[0..<Int(load.fileNameStart)]
+        text += Array(" LOCAL INFILE ".utf8) + TextFormatting.prettyQuoted(Array(localFile.utf8))
+        if load.duplicateHandling == 2 { text += Array(" REPLACE".utf8) }
+        text += Array(" INTO".utf8) + bytes[Int(load.fileNameEnd)...]
+        text += Array("\n\(delimiter)\n".utf8)
+        if !options.shortForm { text += Array("# file_id: \(load.fileID) \n".utf8) }
+        out.write(text)
+    }
+
+    // MARK: User variables
+
+    private func printUserVar(_ userVar: UserVarEvent, _ context: HeaderContext) {
+        var text = options.shortForm ? [] : header(context) + Array("\tUser_var\n".utf8)
+        text += Array("SET @".utf8) + TextFormatting.backtickQuoted(userVar.name.bytes)
+        guard let value = userVar.value else {
+            text += Array(":=NULL\(delimiter)\n".utf8)
+            out.write(text)
+            return
+        }
+        switch value.type {
+        case .real:
+            var bits: UInt64 = 0
+            for (i, byte) in value.bytes.prefix(8).enumerated() { bits |= UInt64(byte) << (8 * UInt64(i)) }
+            text += Array(":=\(TextFormatting.cFormat("%.14g", Double(bitPattern: bits)))\(delimiter)\n".utf8)
+        case .int:
+            var bits: UInt64 = 0
+            for (i, byte) in value.bytes.prefix(8).enumerated() { bits |= UInt64(byte) << (8 * UInt64(i)) }
+            let number = value.isUnsigned ? String(bits) : String(Int64(bitPattern: bits))
+            text += Array(":=\(number)\(delimiter)\n".utf8)
+        case .decimal:
+            let rendered = value.bytes.count >= 2
+                ? BinaryDecimal.string(precision: Int(value.bytes[0]), scale: Int(value.bytes[1]), bytes: Array(value.bytes.dropFirst(2)))
+                : nil
+            text += Array(":=\(rendered ?? "???")\(delimiter)\n".utf8)
+        case .string:
+            if let names = MariaDBCollations.byID[value.charset] {
+                text += Array(":=_\(names.charset) X'\(TextFormatting.upperHex(value.bytes))' COLLATE `\(names.collation)`\(delimiter)\n".utf8)
+            } else {
+                text += Array(":=???\(delimiter)\n".utf8)
+            }
+        default:
+            text += Array(":=???\(delimiter)\n".utf8)
+        }
+        out.write(text)
+    }
+
+    // MARK: GTID
+
+    private func serializedXID(_ xid: XID) -> [UInt8] {
+        // XID::serialize: X'gtrid',X'bqual',formatID in lower-case hex.
+        func hexLower(_ bytes: [UInt8]) -> String { bytes.map { TextFormatting.hex(UInt64($0), width: 2) }.joined() }
+        return Array("X'\(hexLower(xid.gtrid))',X'\(hexLower(xid.bqual))',\(xid.formatID)".utf8)
+    }
+
+    private func printGTID(_ event: BinlogEvent, _ gtid: MariaDBGTIDEvent, _ context: HeaderContext) {
+        var text: [UInt8] = []
+        if !options.shortForm {
+            text += header(context)
+            var line = "\tGTID \(gtid.domainID)-\(event.header.serverID)-\(gtid.sequenceNumber)"
+            if gtid.flags.contains(.groupCommitID), let commit = gtid.commitID { line += " cid=\(commit)" }
+            if gtid.flags.contains(.ddl) { line += " ddl" }
+            if gtid.flags.contains(.transactional) { line += " trans" }
+            if gtid.flags.contains(.waited) { line += " waited" }
+            if let extra = gtid.extraFlags {
+                if extra.contains(.startAlter) { line += " START ALTER" }
+                if extra.contains(.commitAlter) { line += " COMMIT ALTER id= \(gtid.startAlterSequenceNumber ?? 0)" }
+                if extra.contains(.rollbackAlter) { line += " ROLLBACK ALTER id= \(gtid.startAlterSequenceNumber ?? 0)" }
+            }
+            text += Array((line + "\n").utf8)
+            let parallel = gtid.flags.contains(.allowParallel)
+            if allowParallel != parallel {
+                text += Array("/*M!100101 SET @@session.skip_parallel_replication=\(parallel ? 0 : 1)*/\(delimiter)\n".utf8)
+                allowParallel = parallel
+            }
+            if domainID != gtid.domainID {
+                text += Array("/*M!100001 SET @@session.gtid_domain_id=\(gtid.domainID)*/\(delimiter)\n".utf8)
+                domainID = gtid.domainID
+            }
+            if serverID != event.header.serverID {
+                text += Array("/*M!100001 SET @@session.server_id=\(event.header.serverID)*/\(delimiter)\n".utf8)
+                serverID = event.header.serverID
+            }
+            text += Array("/*M!100001 SET @@session.gtid_seq_no=\(gtid.sequenceNumber)*/\(delimiter)\n".utf8)
+        }
+        if gtid.flags.contains(.preparedXA), let xid = gtid.xid {
+            text += Array("XA START ".utf8) + serializedXID(xid) + Array("\(delimiter)\n".utf8)
+        } else if !gtid.flags.contains(.standalone) {
+            text += Array("START TRANSACTION\n\(delimiter)\n".utf8)
+        }
+        out.write(text)
+    }
+
+    // MARK: Row events
+
+    private func printPendingAnnotate(formatDescription: FormatDescriptionEvent) {
+        guard let (event, query) = pendingAnnotate else { return }
+        pendingAnnotate = nil
+        let context = HeaderContext(event: event, formatDescription: formatDescription, hexdump: options.hexdump)
+        if !options.shortForm {
+            head += header(context) + Array("\tAnnotate_rows:\n".utf8)
+        } else {
+            head += Array("# Annotate_rows:\n".utf8)
+        }
+        // Each line of the statement, CR and LF runs dropped, prefixed with `#Q> `.
+        let bytes = query.bytes
+        var index = 0
+        while index < bytes.count {
+            while index < bytes.count && (bytes[index] == 13 || bytes[index] == 10) { index += 1 }
+            guard index < bytes.count else { break }
+            var end = index + 1
+            while end < bytes.count && bytes[end] != 13 && bytes[end] != 10 { end += 1 }
+            head += Array("#Q> ".utf8) + bytes[index..<end] + [10]
+            index = end
+        }
+    }
+
+    private func printTableMap(_ event: BinlogEvent, _ map: TableMapEvent, _ context: HeaderContext) {
+        tableMaps[map.tableID] = map
+        if !options.shortForm {
+            head += header(context)
+            head += Array("\tTable_map: ".utf8) + TextFormatting.backtickQuoted(map.database.bytes) + [0x2e]
+                + TextFormatting.backtickQuoted(map.table.bytes) + Array(" mapped to number \(map.tableID)".utf8)
+            if map.flags & (1 << 14) != 0 { head += Array(" (has triggers)".utf8) }
+            head.append(10)
+        }
+        if !options.shortForm || options.printRowCount {
+            if printsBase64 { body += base64Lines(event.bytes) }
+            out.write(head)
+            head.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func printRows(_ event: BinlogEvent, _ rows: RowsEvent, _ context: HeaderContext) {
+        let statementEnd = rows.flags.contains(.statementEnd)
+        if !options.shortForm {
+            let name: String
+            switch (rows.kind, rows.wasCompressed) {
+            case (.write, false): name = "Write_rows"
+            case (.update, false), (.partialUpdate, _): name = "Update_rows"
+            case (.delete, false): name = "Delete_rows"
+            case (.write, true): name = "Write_compressed_rows"
+            case (.update, true): name = "Update_compressed_rows"
+            case (.delete, true): name = "Delete_compressed_rows"
+            }
+            head += header(context)
+            head += Array("\t\(name): table id \(rows.tableID)\(statementEnd ? " flags: STMT_END_F" : "")\n".utf8)
+        }
+        if !options.shortForm || options.printRowCount {
+            if printsBase64 { body += base64Lines(event.bytes) }
+            if options.printRowCount { rowCount += countRows(rows) }
+        }
+        if statementEnd {
+            pendingAnnotate = nil
+            out.write(head)
+            head.removeAll(keepingCapacity: true)
+            if printsBase64 {
+                out.write("\nBINLOG '\n")
+                out.write(body)
+                out.write("'\(delimiter)\n")
+            } else {
+                out.write(body)
+            }
+            body.removeAll(keepingCapacity: true)
+            if options.printRowCount {
+                out.write("# Number of rows: \(rowCount)\n")
+                rowCount = 0
+            }
+        }
+    }
+
+    /// Rows in a rows event, counted the way mariadb-binlog counts them (its quirks included).
+    private func countRows(_ rows: RowsEvent) -> Int {
+        guard let map = tableMaps[rows.tableID] else { return 0 }
+        let images = rows.kind == .update || rows.kind == .partialUpdate ? 2 : 1
+        var count = 0
+        var index = 0
+        let data = rows.rows
+        rowLoop: while index < data.count {
+            count += 1
+            for image in 0..<images {
+                let bitmap = image == 0 ? rows.columnsPresent : (rows.columnsPresentAfter ?? rows.columnsPresent)
+                guard let length = imageLength(data, at: index, map: map, columns: rows.columnCount, present: bitmap) else { break rowLoop }
+                index += length
+            }
+        }
+        return count
+    }
+
+    private func imageLength(_ data: [UInt8], at start: Int, map: TableMapEvent, columns: Int, present: [UInt8]) -> Int? {
+        func isPresent(_ column: Int) -> Bool { column / 8 < present.count && present[column / 8] & (1 << (column % 8)) != 0 }
+        let columnCount = min(columns, map.columnCount)
+        var presentCount = 0
+        for column in 0..<columns where isPresent(column) { presentCount += 1 }
+        let nullBytes = (presentCount + 7) / 8
+        guard start + nullBytes <= data.count else { return nil }
+        var index = start + nullBytes
+        var nullIndex = 0
+        for column in 0..<columnCount {
+            guard isPresent(column) else { continue }
+            let isNull = data[start + nullIndex / 8] & (1 << (nullIndex % 8)) != 0
+            if !isNull {
+                let type = map.columnTypes[column]
+                let metadata = map.columnMetadata[column]
+                guard let declared = RowImageLayout.fieldSize(type: type, metadata: metadata, bytes: data, at: index),
+                      index + declared <= data.count else { return nil }
+                guard let size = RowImageLayout.valueLength(type: type, metadata: metadata, bytes: data, at: index), size > 0 else { return nil }
+                index += size
+                if index > data.count { return nil }
+            }
+            nullIndex += 1
+        }
+        return index - start
+    }
+
+    // MARK: Other events
+
+    private func printUnknownOrIgnorable(_ event: BinlogEvent, _ context: HeaderContext) {
+        if options.shortForm { return }
+        if event.header.flags.contains(.ignorable) {
+            out.write(header(context) + Array("\tIgnorable\n# Ignorable event type \(event.header.type.rawValue) (\(mariaDBTypeName(event.header.type)))\n".utf8))
+        } else {
+            out.write(header(context) + Array("\n# Unknown event\n".utf8))
+        }
+    }
+
+    private func mariaDBTypeName(_ type: BinlogEventType) -> String {
+        switch type.rawValue {
+        case 28: return "Ignorable log event"
+        case 29: return "MySQL Rows_query"
+        case 33: return "MySQL Gtid"
+        case 34: return "MySQL Anonymous_Gtid"
+        case 35: return "MySQL Previous_gtids"
+        default: return type.name
+        }
+    }
+
+    // MARK: LOAD DATA files
+
+    private func startLoadFile(_ block: AppendBlockEvent) throws {
+        // mariadb-binlog: <dir>SQL_LOAD_MB-<file_id hex>-<n hex>, the first n that does not exist yet.
+        let base = options.loadDataDirectory + "SQL_LOAD_MB-" + String(block.fileID, radix: 16)
+        for version in 0..<1000 {
+            let name = base + "-" + String(version, radix: 16)
+            if try LocalFile.createExclusive(name, contents: block.block) {
+                loadFiles[block.fileID] = name
+                return
+            }
+        }
+        throw CLIError(.usage, "could not create a temporary file for LOAD DATA under \(options.loadDataDirectory)")
+    }
+
+    private func appendLoadFile(_ block: AppendBlockEvent) throws {
+        guard let name = loadFiles[block.fileID] else {
+            warnings.append("Ignoring Append_block as there is no Create_file event for file_id: \(block.fileID)")
+            return
+        }
+        try LocalFile.append(name, contents: block.block)
+    }
+
+    /// At the end of the output: what mariadb-binlog warns about a statement left open.
+    func finish() {
+        if !head.isEmpty || !body.isEmpty {
+            warnings.append("The range of printed events ends with a row event or a table map event that does not have the STMT_END_F flag set. This might be because the last statement was not fully written to the log, or because you are using a --stop-position or --stop-datetime that refers to an event in the middle of a statement. The event(s) from the partial statement have not been written to output.")
+        }
+    }
+}
+
+/// Bits of a Query event's flags2 (MariaDB's OPTION_* values).
+enum MariaDBOptionBits {
+    static let autoIsNull: UInt32 = 1 << 14
+    static let notAutocommit: UInt32 = 1 << 19
+    static let noForeignKeyChecks: UInt32 = 1 << 26
+    static let relaxedUniqueChecks: UInt32 = 1 << 27
+    static let noCheckConstraintChecks: UInt32 = 1 << 15
+    static let ifExists: UInt32 = 1 << 28
+    static let explicitDefaultsForTimestamp: UInt32 = 1 << 24
+    static let insertHistory: UInt32 = 1 << 30
+}

@@ -1,0 +1,84 @@
+// A buffered byte writer to a file descriptor or to memory, so frontends can be tested directly.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a frontend writes its output: a file descriptor (buffered) or memory (for tests).
+public final class OutputSink {
+    public private(set) var buffer: [UInt8] = []
+    private let fd: Int32?
+    private let flushThreshold: Int
+    public private(set) var failed: String?
+
+    /// Output kept in memory; read it from ``buffer``.
+    public init() {
+        fd = nil
+        flushThreshold = Int.max
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Output written to `fd`, in chunks of about `chunkSize` bytes.
+    public init(fd: Int32, chunkSize: Int = 1 << 18) {
+        self.fd = fd
+        flushThreshold = chunkSize
+        buffer.reserveCapacity(chunkSize + (1 << 16))
+    }
+
+    @inline(__always)
+    public func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= flushThreshold { flush() }
+    }
+
+    @inline(__always)
+    public func write(_ bytes: some Collection<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { flush() }
+    }
+
+    @inline(__always)
+    public func write(byte: UInt8) {
+        buffer.append(byte)
+    }
+
+    /// Appends without checking the flush threshold (callers that write in small pieces call
+    /// ``flushIfNeeded()`` once per event).
+    @inline(__always)
+    public func append(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
+
+    public func flushIfNeeded() {
+        if buffer.count >= flushThreshold { flush() }
+    }
+
+    public func flush() {
+        guard let fd, !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failed = String(cString: strerror(errno))
+                    return
+                }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// The memory output as text (tests).
+    public var text: String { String(decoding: buffer, as: UTF8.self) }
+}
+
+/// Writes a line to standard error at once.
+func writeStandardError(_ text: String) {
+    var line = text
+    if !line.hasSuffix("\n") { line += "\n" }
+    line.withUTF8 { bytes in
+        _ = Glibc.write(2, bytes.baseAddress, bytes.count)
+    }
+}

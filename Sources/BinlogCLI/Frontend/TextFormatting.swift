@@ -1,0 +1,119 @@
+// Small formatting helpers shared by the text printers: local time, hex, quoting.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MySQLBinlog
+
+enum TextFormatting {
+    /// `yymmdd hh:mm:ss` in the local time zone (TZ), hour padded with a space, as mysqlbinlog prints it.
+    static func headerTimestamp(_ seconds: UInt32) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        localtime_r(&time, &parts)
+        return pad2(Int(parts.tm_year) % 100) + pad2(Int(parts.tm_mon) + 1) + pad2(Int(parts.tm_mday)) + " "
+            + (parts.tm_hour < 10 ? " " : "") + String(parts.tm_hour) + ":" + pad2(Int(parts.tm_min)) + ":" + pad2(Int(parts.tm_sec))
+    }
+
+    @inline(__always)
+    static func pad2(_ value: Int) -> String {
+        value < 10 && value >= 0 ? "0" + String(value) : String(value)
+    }
+
+    static func hex(_ value: UInt64, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// Upper-case hex of bytes, as `str_to_hex` prints user variables: `X'6162'`.
+    static func upperHex(_ bytes: [UInt8]) -> String {
+        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// An identifier in backticks with inner backticks doubled (MariaDB's `%\`s`).
+    static func backtickQuoted(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x60]
+        for byte in bytes {
+            out.append(byte)
+            if byte == 0x60 { out.append(0x60) }
+        }
+        out.append(0x60)
+        return out
+    }
+
+    /// A string in quotes with `\n \r \\ \b \t \' \0` escaped (MariaDB's `pretty_print_str`).
+    static func prettyQuoted(_ bytes: [UInt8], quote: UInt8 = 0x27) -> [UInt8] {
+        var out: [UInt8] = [quote]
+        for byte in bytes {
+            switch byte {
+            case 10: out += [0x5c, 0x6e]
+            case 13: out += [0x5c, 0x72]
+            case 0x5c: out += [0x5c, 0x5c]
+            case 8: out += [0x5c, 0x62]
+            case 9: out += [0x5c, 0x74]
+            case 0x27: out += [0x5c, 0x27]
+            case 0: out += [0x5c, 0x30]
+            default: out.append(byte)
+            }
+        }
+        out.append(quote)
+        return out
+    }
+
+    /// `%.14g`, as C prints it.
+    static func cFormat(_ format: String, _ value: Double) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        return String(cString: buffer)
+    }
+}
+
+/// The `--hexdump` comment block mysqlbinlog prints after an event header.
+enum HexDump {
+    static func render(event bytes: ArraySlice<UInt8>, at offset: UInt64, headerLength: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        func append(_ text: String) { out.append(contentsOf: Array(text.utf8)) }
+        func h2(_ byte: UInt8) -> String { TextFormatting.hex(UInt64(byte), width: 2) }
+        let b = Array(bytes.prefix(19)) + [UInt8](repeating: 0, count: max(0, 19 - bytes.count))
+        append("\n# Position\n")
+        append("#           |Timestamp   |Type |Master ID   |Size        |Master Pos  |Flags\n")
+        append("# " + pad(String(offset, radix: 16), 8) + "  |" + b[0...3].map(h2).joined(separator: " ") + " |" + h2(b[4]) + "   |"
+               + b[5...8].map(h2).joined(separator: " ") + " |" + b[9...12].map(h2).joined(separator: " ") + " |"
+               + b[13...16].map(h2).joined(separator: " ") + " |" + h2(b[17]) + " " + h2(b[18]) + "\n")
+        append("#\n")
+        let data = Array(bytes.dropFirst(headerLength))
+        var lineOffset = offset + UInt64(headerLength)
+        var index = 0
+        if !data.isEmpty {
+            while index < data.count {
+                let line = data[index..<min(index + 16, data.count)]
+                var hexPart = ""
+                for (i, byte) in line.enumerated() {
+                    hexPart += h2(byte) + " "
+                    if i == 7 { hexPart += " " }
+                }
+                hexPart += String(repeating: " ", count: 49 - hexPart.count)
+                var ascii = ""
+                for byte in line { ascii += (byte >= 32 && byte < 127) ? String(UnicodeScalar(byte)) : "." }
+                append("# " + pad(String(lineOffset, radix: 16), 8) + "  " + hexPart + " |" + ascii + "|\n")
+                index += 16
+                lineOffset += 16
+            }
+            append("#\n")
+        }
+        append("# Event: ")
+        return out
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+}

@@ -1,0 +1,74 @@
+// `binlog dump`: options only; the work is in DumpFrontend.
+import ArgumentParser
+
+struct Dump: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print binlog events as the mysqlbinlog script.",
+        discussion: """
+            The text is the script mariadb-binlog (for MariaDB-written files) or mysqlbinlog prints, \
+            so `binlog dump FILE | mariadb` replays it. FILE may be a binlog or relay log, `-` for standard \
+            input, an index file (it stands for the files it lists), or a gzip or zstd compressed copy. \
+            Several files are read in order as one stream.
+            """
+    )
+
+    @OptionGroup var options: DumpOptions
+
+    @Argument(help: ArgumentHelp("Binlog files, index files or - for standard input.", valueName: "file"))
+    var files: [String]
+
+    func run() throws {
+        let code = DumpFrontend(options: options, files: files).runToStandardOutput()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// The options of `binlog dump`, spelled as mysqlbinlog spells them.
+struct DumpOptions: ParsableArguments {
+    @Option(name: [.customShort("j"), .long], help: "Start at the event that begins at this byte offset of the first file.")
+    var startPosition: UInt64?
+
+    @Option(help: "Stop before the first event that begins at or after this offset of the last file.")
+    var stopPosition: UInt64?
+
+    @Option(help: ArgumentHelp("When to print BINLOG statements: auto, never or decode-rows.", valueName: "mode"))
+    var base64Output: Base64OutputMode = .auto
+
+    @Flag(name: [.customShort("H"), .long], help: "Add a hex dump of each event in comments.")
+    var hexdump = false
+
+    @Flag(name: [.customShort("s"), .long], help: "Print only the statements, without event headers or row events.")
+    var shortForm = false
+
+    @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
+    var resultFile: String?
+
+    @Flag(name: [.customShort("D"), .long], help: "Disable binary logging on the server the output is replayed on.")
+    var disableLogBin = false
+
+    @Flag(help: "Leave GTID events out of the output (the replayed transactions get new GTIDs).")
+    var skipGtids = false
+
+    @Flag(name: [.customShort("i"), .long], help: "Make the replay ignore duplicate-key and missing-row errors (MySQL RBR_EXEC_MODE=IDEMPOTENT).")
+    var idempotent = false
+
+    @Flag(name: [.customShort("F"), .long], inversion: .prefixedNo,
+          help: "Read files that are still open or were not closed properly (a warning instead of an error).")
+    var forceIfOpen = true
+
+    @Flag(name: .customLong("no-verify-checksum"), help: "Do not check the CRC32 of each event.")
+    var noVerifyChecksum = false
+
+    @Flag(name: [.customShort("q"), .long], help: "Print no warnings or progress on standard error.")
+    var quiet = false
+}
+
+enum Base64OutputMode: String, ExpressibleByArgument, CaseIterable {
+    case auto
+    case never
+    case decodeRows = "decode-rows"
+
+    init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+}

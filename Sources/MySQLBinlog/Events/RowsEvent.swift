@@ -1,0 +1,95 @@
+// WRITE/UPDATE/DELETE_ROWS events of every generation (pre-GA, v1, v2, MariaDB compressed), framed.
+
+/// The row-change kind of a rows event.
+public enum RowsEventKind: Hashable, Sendable {
+    case write, update, delete, partialUpdate
+}
+
+/// The header of a rows event and its undecoded row images.
+///
+/// | Name | Format | Description |
+/// |---|---|---|
+/// | table_id | int<6> | int<4> when the post-header is 6 bytes |
+/// | flags | int<2> | STMT_END_F 1, NO_FOREIGN_KEY_CHECKS_F 2, RELAXED_UNIQUE_CHECKS_F 4, COMPLETE_ROWS_F 8 |
+/// | extra_data_len | int<2> | v2 only: length of the extra data including these two bytes |
+/// | extra_data | bytes | v2 only: NDB info, partition ids |
+/// | column_count | int<lenenc> | |
+/// | columns_present | bytes<(column_count+7)/8> | |
+/// | columns_present_after | bytes<(column_count+7)/8> | UPDATE only |
+/// | rows | bytes<EOF> | row images; zlib-compressed in MariaDB's *_COMPRESSED events |
+public struct RowsEvent: Hashable, Sendable {
+    public struct Flags: OptionSet, Hashable, Sendable {
+        public var rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+        /// The corresponding server constant is `STMT_END_F`.
+        public static let statementEnd = Self(rawValue: 1)
+        /// The corresponding server constant is `NO_FOREIGN_KEY_CHECKS_F`.
+        public static let noForeignKeyChecks = Self(rawValue: 2)
+        /// The corresponding server constant is `RELAXED_UNIQUE_CHECKS_F`.
+        public static let relaxedUniqueChecks = Self(rawValue: 4)
+        /// The corresponding server constant is `COMPLETE_ROWS_F`.
+        public static let completeRows = Self(rawValue: 8)
+        /// The corresponding server constant is `NO_CHECK_CONSTRAINT_CHECKS_F` (MariaDB).
+        public static let noCheckConstraintChecks = Self(rawValue: 0x80)
+    }
+
+    public var kind: RowsEventKind
+    public var version: Int
+    public var tableID: UInt64
+    public var flags: Flags
+    public var extraData: [UInt8]
+    public var columnCount: Int
+    public var columnsPresent: [UInt8]
+    public var columnsPresentAfter: [UInt8]?
+    /// Row images (decompressed for MariaDB's compressed events).
+    public var rows: [UInt8]
+    public var wasCompressed: Bool
+
+    init(parsing reader: inout ByteReader, type: BinlogEventType, postHeaderLength: Int,
+         options: DecodingOptions) throws(BinlogDecodingError) {
+        switch type.rawValue {
+        case 20, 23, 30, 166, 169: kind = .write
+        case 21, 24, 31, 167, 170: kind = .update
+        case 39: kind = .partialUpdate
+        default: kind = .delete
+        }
+        switch type.rawValue {
+        case 20...22: version = 0
+        case 23...25, 166...168: version = 1
+        default: version = 2
+        }
+        wasCompressed = (166...171).contains(type.rawValue)
+        if postHeaderLength == 6 {
+            tableID = UInt64(try reader.readUInt32("table_id"))
+        } else {
+            tableID = try reader.readUInt48("table_id")
+        }
+        flags = Flags(rawValue: try reader.readUInt16("flags"))
+        var used = postHeaderLength == 6 ? 6 : 8
+        if postHeaderLength >= 10 {
+            let extraLength = Int(try reader.readUInt16("extra_data_len"))
+            guard extraLength >= 2 else {
+                throw reader.error(.invalidLength("extra data length \(extraLength) is below 2"), field: "extra_data_len")
+            }
+            extraData = Array(try reader.readBytes(extraLength - 2, "extra_data"))
+            used = 10
+        } else {
+            extraData = []
+        }
+        if postHeaderLength > used { try reader.skip(postHeaderLength - used, "post_header") }
+        columnCount = try reader.length(try reader.readLengthEncodedInteger("column_count"), "columns_present")
+        let bitmapLength = (columnCount + 7) / 8
+        columnsPresent = Array(try reader.readBytes(bitmapLength, "columns_present"))
+        if kind == .update || kind == .partialUpdate {
+            columnsPresentAfter = Array(try reader.readBytes(bitmapLength, "columns_present_after"))
+        }
+        let rowsOffset = reader.offset
+        let raw = reader.readRest()
+        if wasCompressed {
+            rows = try MariaDBCompression.decompress(raw, offset: rowsOffset, eventType: reader.eventType,
+                                                     eventOffset: reader.eventOffset, field: "rows", options: options)
+        } else {
+            rows = Array(raw)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+// XID_EVENT: commits a transaction on a transactional engine.
+
+/// | Name | Format | Description |
+/// |---|---|---|
+/// | xid | int<8> | the transaction's XID |
+public struct XIDEvent: Hashable, Sendable {
+    public var xid: UInt64
+
+    init(parsing reader: inout ByteReader) throws(BinlogDecodingError) {
+        xid = try reader.readUInt64("xid")
+    }
+}

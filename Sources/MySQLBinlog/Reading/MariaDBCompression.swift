@@ -1,0 +1,55 @@
+// MariaDB's compressed event bodies (`log_bin_compress`): one header byte, a big-endian length, zlib data.
+import CZlib
+
+/// Decompresses the bodies of MariaDB's QUERY_COMPRESSED and *_ROWS_COMPRESSED events.
+///
+/// | Name | Format | Description |
+/// |---|---|---|
+/// | header | int<1> | `0x80` set; bits 4–6 algorithm (0 = zlib); bits 0–2 byte count of the length |
+/// | length | int<1..4> big-endian | uncompressed size |
+/// | data | bytes<EOF> | zlib stream |
+public enum MariaDBCompression {
+    public static func decompress(
+        _ bytes: ArraySlice<UInt8>, offset: UInt64, eventType: BinlogEventType?, eventOffset: UInt64?,
+        field: String, options: DecodingOptions
+    ) throws(BinlogDecodingError) -> [UInt8] {
+        func failure(_ reason: BinlogDecodingError.Reason) -> BinlogDecodingError {
+            BinlogDecodingError(reason, offset: offset, eventType: eventType, eventOffset: eventOffset, field: field)
+        }
+        guard let header = bytes.first else { throw failure(.truncated(needed: 1, available: 0)) }
+        guard header & 0xe0 == 0x80 else {
+            throw failure(.invalidValue("compressed body header byte 0x\(String(header, radix: 16)) lacks the 0x80 marker"))
+        }
+        let algorithm = (header & 0x70) >> 4
+        guard algorithm == 0 else { throw failure(.invalidValue("unknown compression algorithm \(algorithm)")) }
+        let lengthBytes = Int(header & 0x07)
+        guard (1...4).contains(lengthBytes) else {
+            throw failure(.invalidValue("compressed length field of \(lengthBytes) bytes"))
+        }
+        guard bytes.count > lengthBytes else { throw failure(.truncated(needed: lengthBytes + 1, available: bytes.count)) }
+        var length = 0
+        for byte in bytes.dropFirst().prefix(lengthBytes) { length = length << 8 | Int(byte) }
+        guard length <= options.maximumDecompressedSize else {
+            throw failure(.limitExceeded("declared uncompressed size \(length) exceeds the cap of \(options.maximumDecompressedSize) bytes"))
+        }
+        let data = bytes.dropFirst(1 + lengthBytes)
+        var output = [UInt8](repeating: 0, count: length)
+        var produced = uLongf(length)
+        let status: Int32 = output.withUnsafeMutableBufferPointer { out in
+            data.withUnsafeBufferPointer { input in
+                // uncompress needs a non-null destination even for 0 bytes.
+                var dummy: UInt8 = 0
+                return withUnsafeMutablePointer(to: &dummy) { dummyPointer in
+                    CZlib.uncompress(out.baseAddress ?? dummyPointer, &produced, input.baseAddress ?? UnsafePointer(dummyPointer), uLong(input.count))
+                }
+            }
+        }
+        guard status == Z_OK else {
+            throw failure(.decompressionFailed("zlib error \(status) inflating \(data.count) bytes declared to inflate to \(length)"))
+        }
+        guard Int(produced) == length else {
+            throw failure(.decompressionFailed("inflated to \(produced) bytes, header declared \(length)"))
+        }
+        return output
+    }
+}

@@ -1,0 +1,147 @@
+// Frames and decodes the events of one binlog from a byte source, in bounded memory.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The magic number that starts every binlog file: `fe 'b' 'i' 'n'`.
+public let binlogMagic: [UInt8] = [0xfe, 0x62, 0x69, 0x6e]
+
+/// Reads the events of one binlog, one at a time, through a fixed window of memory.
+///
+/// Memory does not grow with the number of events: the window holds at most one event beyond
+/// its size (an event larger than the window is read into a buffer of its own size, and the
+/// window shrinks back afterwards).
+public struct BinlogEventReader {
+    public var decoder: BinlogDecoder
+    /// The file name used in errors.
+    public let name: String
+    private var source: any ByteSource
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var atEnd = false
+    private let windowSize: Int
+    /// File offset of `buffer[start]`.
+    public private(set) var offset: UInt64 = 0
+
+    public init(source: any ByteSource, name: String, options: DecodingOptions = DecodingOptions(), windowSize: Int = 1 << 20) {
+        self.source = source
+        self.name = name
+        self.decoder = BinlogDecoder(options: options)
+        self.windowSize = max(windowSize, 64)
+        self.buffer = [UInt8](repeating: 0, count: self.windowSize)
+    }
+
+    /// Makes at least `count` bytes available from `start`; false when the input ends first.
+    private mutating func fill(_ count: Int) throws -> Bool {
+        if end - start >= count { return true }
+        if atEnd { return false }
+        if start > 0 {
+            let live = end - start
+            if buffer.count > windowSize && live <= windowSize && count <= windowSize {
+                buffer = Array(buffer[start..<end]) + [UInt8](repeating: 0, count: windowSize - live)
+            } else {
+                buffer.withUnsafeMutableBytes { raw in
+                    let base = raw.baseAddress!
+                    memmove(base, base + start, live)
+                }
+            }
+            end = live
+            start = 0
+        }
+        if count > buffer.count {
+            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
+        }
+        while end < count {
+            let read = try buffer.withUnsafeMutableBytes { raw in
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+            }
+            if read == 0 {
+                atEnd = true
+                return false
+            }
+            end += read
+        }
+        return true
+    }
+
+    private func error(_ reason: BinlogDecodingError.Reason, at offset: UInt64, field: String? = nil) -> BinlogDecodingError {
+        BinlogDecodingError(reason, offset: offset, field: field, file: name)
+    }
+
+    /// Reads and checks the 4-byte magic number.
+    public mutating func readMagic() throws {
+        let complete = try fill(4)
+        let first = Array(buffer[start..<min(end, start + 4)])
+        if complete && first == binlogMagic {
+            start += 4
+            offset = 4
+            return
+        }
+        if complete && first == [0xfd, 0x62, 0x69, 0x6e] {
+            throw error(.encrypted("MySQL encrypted binlog (magic fd 62 69 6e): reading it needs the source server's keyring; read it through the server (mysqlbinlog --read-from-remote-server) or decrypt it first"), at: 0)
+        }
+        throw BinlogDecodingError(.notABinlog(firstBytes: first), offset: 0, file: name)
+    }
+
+    /// Starts reading at `position`, an event boundary the caller knows (bytes before it are skipped).
+    public mutating func skip(to position: UInt64) throws {
+        while offset < position {
+            guard try fill(1) else { return }
+            let step = Int(min(UInt64(end - start), position - offset))
+            start += step
+            offset += UInt64(step)
+        }
+    }
+
+    /// The bytes of the next event and its offset, or `nil` at a clean end of input.
+    /// Throws when the input ends inside an event, or when a header's length is impossible.
+    public mutating func nextEventBytes() throws -> (bytes: ArraySlice<UInt8>, offset: UInt64)? {
+        let headerMinimum = 13
+        if !(try fill(headerMinimum)) {
+            if end == start { return nil }
+            throw error(.truncated(needed: headerMinimum, available: end - start), at: offset, field: "header")
+        }
+        let sizeIndex = start + 9
+        let size = Int(buffer[sizeIndex]) | Int(buffer[sizeIndex + 1]) << 8 | Int(buffer[sizeIndex + 2]) << 16 | Int(buffer[sizeIndex + 3]) << 24
+        let type = BinlogEventType(rawValue: buffer[start + 4])
+        let minimum = decoder.context.hasFormatDescription ? decoder.headerLength : headerMinimum
+        if size < minimum {
+            if buffer[start..<end].allSatisfy({ $0 == 0 }) && size == 0 {
+                throw BinlogDecodingError(.invalidLength("zero-filled bytes from here (\(end - start) read so far): not an event"),
+                                          offset: offset, field: "event_size", file: name)
+            }
+            throw BinlogDecodingError(.invalidLength("event size \(size) is smaller than the \(minimum)-byte header"),
+                                      offset: offset + 9, eventType: type, eventOffset: offset, field: "event_size", file: name)
+        }
+        if size > decoder.options.maximumEventSize {
+            throw BinlogDecodingError(.limitExceeded("event size \(size) exceeds the cap of \(decoder.options.maximumEventSize) bytes"),
+                                      offset: offset + 9, eventType: type, eventOffset: offset, field: "event_size", file: name)
+        }
+        if !(try fill(size)) {
+            throw BinlogDecodingError(.truncated(needed: size, available: end - start), offset: offset, eventType: type,
+                                      eventOffset: offset, field: "event", file: name)
+        }
+        let bytes = buffer[start..<(start + size)]
+        let eventOffset = offset
+        start += size
+        offset += UInt64(size)
+        return (bytes, eventOffset)
+    }
+
+    /// The next decoded event, or `nil` at a clean end of input.
+    public mutating func next() throws -> BinlogEvent? {
+        guard let (bytes, eventOffset) = try nextEventBytes() else { return nil }
+        do {
+            return try decoder.decode(bytes, at: eventOffset)
+        } catch var failure {
+            failure.file = name
+            throw failure
+        }
+    }
+
+    /// Bytes left in the window past the last event read (for reporting a partial tail).
+    public var bufferedByteCount: Int { end - start }
+}

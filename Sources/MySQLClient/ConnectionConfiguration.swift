@@ -1,0 +1,29 @@
+// Where and how to reach a server; the connection itself comes with the protocol work.
+
+/// The address and credentials of a MySQL or MariaDB server.
+public struct ConnectionConfiguration: Sendable, Hashable {
+    public enum Address: Sendable, Hashable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    public var address: Address
+    public var user: String
+    public var database: String?
+
+    public init(address: Address, user: String, database: String? = nil) {
+        self.address = address
+        self.user = user
+        self.database = database
+    }
+
+    /// True for addresses on this machine (loopback or a unix socket): the cases where an
+    /// unencrypted connection is not worth a warning.
+    public var isLocal: Bool {
+        switch address {
+        case .unixSocket: return true
+        case .tcp(let host, _):
+            return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        }
+    }
+}
