@@ -488,7 +488,9 @@ final class MariaDBTextPrinter {
             text += Array(":=\(rendered ?? "???")\(delimiter)\n".utf8)
         case .string:
             if let names = MariaDBCollations.byID[value.charset] {
-                text += Array(":=_\(names.charset) X'\(TextFormatting.upperHex(value.bytes))' COLLATE `\(names.collation)`\(delimiter)\n".utf8)
+                // str_to_hex: X'…' for bytes, "" for an empty string.
+                let literal = value.bytes.isEmpty ? "\"\"" : "X'\(TextFormatting.upperHex(value.bytes))'"
+                text += Array(":=_\(names.charset) \(literal) COLLATE `\(names.collation)`\(delimiter)\n".utf8)
             } else {
                 text += Array(":=???\(delimiter)\n".utf8)
             }
@@ -600,7 +602,10 @@ final class MariaDBTextPrinter {
             head += Array("\t\(name): table id \(rows.tableID)\(statementEnd ? " flags: STMT_END_F" : "")\n".utf8)
         }
         if !options.shortForm || options.printRowCount {
-            if printsBase64 { body += base64Lines(event.bytes) }
+            if printsBase64 {
+                // Compressed events are printed as the uncompressed event they stand for.
+                if let plain = event.uncompressedRowsEvent { body += base64Lines(plain[...]) } else { body += base64Lines(event.bytes) }
+            }
             if options.printRowCount { rowCount += countRows(rows) }
         }
         if statementEnd {

@@ -44,6 +44,8 @@ public struct RowsEvent: Hashable, Sendable {
     /// Row images (decompressed for MariaDB's compressed events).
     public var rows: [UInt8]
     public var wasCompressed: Bool
+    /// Offset of the row images from the start of the event (where compression begins).
+    public var rowsStart: Int
 
     init(parsing reader: inout ByteReader, type: BinlogEventType, postHeaderLength: Int,
          options: DecodingOptions) throws(BinlogDecodingError) {
@@ -77,13 +79,19 @@ public struct RowsEvent: Hashable, Sendable {
             extraData = []
         }
         if postHeaderLength > used { try reader.skip(postHeaderLength - used, "post_header") }
-        columnCount = try reader.length(try reader.readLengthEncodedInteger("column_count"), "columns_present")
+        let width = try reader.readLengthEncodedInteger("column_count")
+        // Each column takes a bit of the bitmap that follows: a count the bytes cannot hold is wrong.
+        guard width <= UInt64(reader.remaining) * 8 else {
+            throw reader.error(.invalidLength("\(width) columns need a longer bitmap than the \(reader.remaining) bytes left"), field: "column_count")
+        }
+        columnCount = Int(width)
         let bitmapLength = (columnCount + 7) / 8
         columnsPresent = Array(try reader.readBytes(bitmapLength, "columns_present"))
         if kind == .update || kind == .partialUpdate {
             columnsPresentAfter = Array(try reader.readBytes(bitmapLength, "columns_present_after"))
         }
         let rowsOffset = reader.offset
+        rowsStart = Int(rowsOffset - (reader.eventOffset ?? rowsOffset))
         let raw = reader.readRest()
         if wasCompressed {
             rows = try MariaDBCompression.decompress(raw, offset: rowsOffset, eventType: reader.eventType,
@@ -91,5 +99,29 @@ public struct RowsEvent: Hashable, Sendable {
         } else {
             rows = Array(raw)
         }
+    }
+}
+
+extension BinlogEvent {
+    /// For MariaDB's compressed rows events: the equivalent uncompressed event (type 23–25 or
+    /// 30–32, new size, checksum recomputed), as mariadb-binlog prints it in BINLOG statements.
+    /// `nil` for other events.
+    public var uncompressedRowsEvent: [UInt8]? {
+        guard case .rows(let rows) = payload, rows.wasCompressed, rows.rowsStart <= bytes.count else { return nil }
+        var event = Array(bytes.prefix(rows.rowsStart))
+        event.append(contentsOf: rows.rows)
+        let hasChecksum = checksum != nil
+        let size = event.count + (hasChecksum ? 4 : 0)
+        let type = header.type.rawValue
+        event[4] = type >= 169 ? type - 169 + 30 : type - 166 + 23
+        event[9] = UInt8(size & 0xff)
+        event[10] = UInt8((size >> 8) & 0xff)
+        event[11] = UInt8((size >> 16) & 0xff)
+        event[12] = UInt8((size >> 24) & 0xff)
+        if hasChecksum {
+            let crc = CRC32.checksum(event[...])
+            event += [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)]
+        }
+        return event
     }
 }

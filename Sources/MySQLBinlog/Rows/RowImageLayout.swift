@@ -60,8 +60,7 @@ public enum RowImageLayout {
     }
 
     /// The bytes mariadb-binlog's row counter (`calc_field_event_length`) advances past a value,
-    /// quirks included: JSON and GEOMETRY are unknown to it, and an ENUM inside STRING metadata is
-    /// measured as a length-prefixed string. `nil` means unknown or cut off.
+    /// quirks included: JSON, GEOMETRY and VECTOR are unknown to it, so counting stops at them. `nil` means unknown or cut off.
     public static func valueLength(type: ColumnType, metadata: UInt16, bytes: [UInt8], at index: Int) -> Int? {
         var type = type
         var length = Int(metadata)
@@ -73,6 +72,9 @@ public enum RowImageLayout {
                     // A CHAR longer than 255 bytes keeps two bits of its length in the type byte.
                     length = byte1 | (((byte0 & 0x30) ^ 0x30) << 4)
                     type = ColumnType(rawValue: UInt8(byte0 | 0x30))
+                } else if byte0 == 247 || byte0 == 248 {
+                    // ENUM and SET travel as STRING with the real type in the metadata.
+                    return byte1
                 } else {
                     length = Int(metadata & 0xff)
                 }
