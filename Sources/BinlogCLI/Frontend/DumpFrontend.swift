@@ -31,7 +31,17 @@ struct DumpFrontend {
         return code
     }
 
+    /// How reading one file ended.
+    private enum FileOutcome {
+        case endOfFile
+        /// `--stop-position` reached: no further files are read.
+        case stopped
+    }
+
     /// Prints the dump of `files` to `out`; warnings and errors go to `diagnostics`.
+    ///
+    /// As mariadb-binlog: each file is framed by `DELIMITER` lines and printed with fresh session
+    /// state; a fatal error ends the output where it is (no `DELIMITER ;`, no trailer).
     func run(out: OutputSink, diagnostics: (String) -> Void) -> Int32 {
         let inputs: [BinlogInput]
         do {
@@ -42,92 +52,107 @@ struct DumpFrontend {
         }
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
-        var textOptions = TextOutputOptions()
-        textOptions.base64Output = options.base64Output
-        textOptions.hexdump = options.hexdump
-        textOptions.shortForm = options.shortForm
-        textOptions.disableLogBin = options.disableLogBin
-        textOptions.skipGTIDs = options.skipGtids
-        textOptions.idempotent = options.idempotent
-        if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
-            textOptions.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
-        }
         let printer = MariaDBTextPrinter(out: out, options: textOptions)
         printer.preamble()
-        var exitCode: Int32 = 0
-        fileLoop: for (fileIndex, input) in inputs.enumerated() {
-            let isFirst = fileIndex == 0
-            let isLast = fileIndex == inputs.count - 1
-            let name = input.path
-            var reader: BinlogEventReader
-            do {
-                reader = BinlogEventReader(source: try input.open(), name: name, options: decoding)
-                try reader.readMagic()
-            } catch {
-                diagnostics("\(error)")
-                exitCode = 2
-                break fileLoop
+        var lastEnd: UInt64 = 0
+        do {
+            for (fileIndex, input) in inputs.enumerated() {
+                let outcome = try dumpFile(input, isFirst: fileIndex == 0, isLast: fileIndex == inputs.count - 1,
+                                           printer: printer, decoding: decoding, lastEnd: &lastEnd, diagnostics: diagnostics)
+                if case .stopped = outcome { break }
             }
-            printer.beginFile()
-            defer { printer.endFile() }
-            let startPosition = isFirst ? options.startPosition : nil
-            var formatDescription = FormatDescriptionEvent.bootstrap
-            do {
-                while let event = try reader.next() {
-                    if case .formatDescription(let description) = event.payload { formatDescription = description }
-                    if isLast, let stop = options.stopPosition, event.offset >= stop { break }
-                    if let start = startPosition, event.offset < start {
-                        // Before the start position only the Format_description is printed.
-                        if case .formatDescription = event.payload {
-                            if event.endOffset > start {
-                                throw CLIError(.usage, "\(name): --start-position \(start) is inside the event at \(event.offset) (next event at \(event.endOffset))")
-                            }
-                            try printer.print(event, formatDescription: formatDescription)
-                        } else if event.endOffset > start {
-                            throw CLIError(.usage, "\(name): --start-position \(start) is not an event boundary: the nearest are \(event.offset) and \(event.endOffset)")
-                        }
-                        continue
-                    }
-                    if event.offset == 4 || (startPosition != nil && event.offset == startPosition) {
-                        if case .formatDescription(let description) = event.payload,
-                           event.header.flags.contains(.binlogInUse), !options.quiet {
-                            _ = description
-                            if options.forceIfOpen {
-                                diagnostics("warning: \(name) is marked in use: it is still being written or the server did not close it properly")
-                            }
-                        }
-                    }
-                    if case .formatDescription = event.payload, event.header.flags.contains(.binlogInUse), !options.forceIfOpen {
-                        throw CLIError(.dataProblem, "\(name): the binlog was not closed properly (still being written, or the server crashed); rerun with --force-if-open to read it anyway")
-                    }
-                    try printer.print(event, formatDescription: formatDescription)
-                }
-                if let start = startPosition, reader.offset < start {
-                    throw CLIError(.usage, "\(name): --start-position \(start) is past the end of the file (\(reader.offset) bytes)")
-                }
-            } catch let failure as BinlogDecodingError {
-                if case .truncated = failure.reason, failure.field == "event" || failure.field == "header", options.forceIfOpen {
-                    if !options.quiet {
-                        diagnostics("warning: \(failure.file ?? name): file ends with a truncated event at offset \(failure.offset) (\(reader.bufferedByteCount) bytes of it present)")
-                    }
-                    continue fileLoop
-                }
-                diagnostics("\(failure)")
-                if case .notABinlog = failure.reason { exitCode = 2 } else { exitCode = 1 }
-                break fileLoop
-            } catch let failure as CLIError {
-                diagnostics(failure.message)
-                exitCode = failure.exitCode
-                break fileLoop
-            } catch {
-                diagnostics("\(name): \(error)")
-                exitCode = 2
-                break fileLoop
+        } catch let failure as CLIError {
+            out.flush()
+            diagnostics(failure.message)
+            return failure.exitCode
+        } catch let failure as BinlogDecodingError {
+            out.flush()
+            diagnostics("\(failure)")
+            if case .notABinlog = failure.reason { return 2 }
+            return 1
+        } catch {
+            out.flush()
+            diagnostics("\(error)")
+            return 2
+        }
+        if !options.quiet {
+            for warning in printer.warnings { diagnostics("warning: " + warning) }
+            if let stop = options.stopPosition, stop > lastEnd {
+                diagnostics("warning: did not reach stop position \(stop) before the end of the input")
             }
         }
-        printer.finish()
-        if !options.quiet { for warning in printer.warnings { diagnostics("warning: " + warning) } }
         printer.trailer()
-        return exitCode
+        return 0
+    }
+
+    private var textOptions: TextOutputOptions {
+        var text = TextOutputOptions()
+        // mariadb-binlog 10.11 prints the same for --base64-output=never and decode-rows.
+        text.base64Output = options.base64Output
+        text.hexdump = options.hexdump
+        text.shortForm = options.shortForm
+        text.printPositions = !options.shortForm
+        text.printRowCount = !options.shortForm
+        text.disableLogBin = options.disableLogBin
+        text.skipGTIDs = options.skipGtids
+        text.idempotent = options.idempotent
+        if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
+            text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
+        }
+        return text
+    }
+
+    private func dumpFile(_ input: BinlogInput, isFirst: Bool, isLast: Bool, printer: MariaDBTextPrinter,
+                          decoding: DecodingOptions, lastEnd: inout UInt64,
+                          diagnostics: (String) -> Void) throws -> FileOutcome {
+        let name = input.path
+        printer.beginFile()
+        var reader = BinlogEventReader(source: try input.open(), name: name, options: decoding)
+        try reader.readMagic()
+        let startPosition = isFirst ? (options.startPosition ?? 4) : 4
+        let stopPosition = isLast ? options.stopPosition : nil
+        var formatDescription = FormatDescriptionEvent.bootstrap
+        var inUse = false
+        while true {
+            let event: BinlogEvent
+            do {
+                guard let next = try reader.next() else { break }
+                event = next
+            } catch let failure as BinlogDecodingError where inUse {
+                // A file still being written (or left open by a crash) ends where the bytes end.
+                if !options.quiet {
+                    diagnostics("warning: \(name) is marked in use and ends inside an event: \(failure)")
+                }
+                break
+            }
+            if case .formatDescription(let description) = event.payload {
+                formatDescription = description
+                inUse = event.header.flags.contains(.binlogInUse)
+                if inUse && !options.forceIfOpen {
+                    throw CLIError(.dataProblem, "\(name): the binlog is marked in use (still being written, or the server crashed); rerun with --force-if-open to read it anyway")
+                }
+            }
+            if event.offset < startPosition {
+                // Before --start-position only the Format_description is printed (in AUTO mode).
+                if event.endOffset > startPosition {
+                    throw CLIError(.usage, "\(name): --start-position \(startPosition) is not an event boundary: the nearest are \(event.offset) and \(event.endOffset)")
+                }
+                if case .formatDescription = event.payload, options.base64Output == .auto {
+                    try printer.print(event, formatDescription: formatDescription)
+                }
+                continue
+            }
+            if let stop = stopPosition, event.offset >= stop {
+                printer.endFile()
+                return .stopped
+            }
+            try printer.print(event, formatDescription: formatDescription)
+            if case .formatDescription = event.payload {} else { lastEnd = event.endOffset }
+        }
+        if reader.offset < startPosition {
+            throw CLIError(.usage, "\(name): --start-position \(startPosition) is past the end of the file (\(reader.offset) bytes)")
+        }
+        printer.endFile()
+        return .endOfFile
     }
 }

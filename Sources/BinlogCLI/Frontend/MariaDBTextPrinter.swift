@@ -9,8 +9,10 @@ struct TextOutputOptions {
     var disableLogBin = false
     var skipGTIDs = false
     var idempotent = false
-    /// mariadb-binlog's `--print-row-count` (on by default).
+    /// mariadb-binlog's `--print-row-count` (on by default, off with `--short-form`).
     var printRowCount = true
+    /// mariadb-binlog's `--print-row-event-positions`: the `# at N` lines (off with `--short-form`).
+    var printPositions = true
     /// Where LOAD DATA temporary files are written (mariadb-binlog uses the temp directory).
     var loadDataDirectory = "/tmp/"
 }
@@ -47,6 +49,7 @@ final class MariaDBTextPrinter {
     private var body: [UInt8] = []
     private var pendingAnnotate: (event: BinlogEvent, query: BinlogString)?
     private var rowCount = 0
+    private var inRowsStatement = false
     private var tableMaps: [UInt64: TableMapEvent] = [:]
 
     // LOAD DATA temporary files by file id.
@@ -90,10 +93,14 @@ final class MariaDBTextPrinter {
         head.removeAll()
         body.removeAll()
         rowCount = 0
+        inRowsStatement = false
         tableMaps.removeAll()
     }
 
     func endFile() {
+        if inRowsStatement || !body.isEmpty {
+            warnings.append("The range of printed events ends with a row event or a table map event that does not have the STMT_END_F flag set: the events of that partial statement were not printed.")
+        }
         out.write("DELIMITER ;\n")
     }
 
@@ -111,10 +118,19 @@ final class MariaDBTextPrinter {
 
     /// Prints one event; `formatDescription` is the one in force for it.
     func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent) throws {
-        if !options.shortForm {
+        if options.printPositions {
             out.write("# at \(event.offset)\n")
         }
         let context = HeaderContext(event: event, formatDescription: formatDescription, hexdump: options.hexdump)
+        // Events printed through mariadb-binlog's Write_on_release_cache start by clearing the
+        // head cache: the headers of a rows statement that never reached STMT_END_F are dropped.
+        switch event.payload {
+        case .annotateRows, .tableMap, .rows, .unsupported, .heartbeat, .rowsQuery, .gtid, .previousGTIDs,
+             .transactionContext, .viewChange:
+            break
+        default:
+            head.removeAll(keepingCapacity: true)
+        }
         switch event.payload {
         case .formatDescription(let description):
             printFormatDescription(event, description, context)
@@ -124,8 +140,10 @@ final class MariaDBTextPrinter {
             printSkipReplication(event)
             printQuery(event, query, context, type: event.header.type == .queryCompressed ? "Query_compressed" : "Query")
         case .stop:
+            printSkipReplication(event)
             if !options.shortForm { simple(context, "\tStop\n") }
         case .rotate(let rotate):
+            printSkipReplication(event)
             if !options.shortForm {
                 var line = header(context)
                 line += Array("\tRotate to ".utf8) + rotate.nextFile.bytes + Array("  pos: \(rotate.position)\n".utf8)
@@ -174,9 +192,11 @@ final class MariaDBTextPrinter {
         case .annotateRows(let annotate):
             pendingAnnotate = (event, annotate.query)
         case .tableMap(let map):
+            try requireFormatDescription(event)
             printPendingAnnotate(formatDescription: formatDescription)
             printTableMap(event, map, context)
         case .rows(let rows):
+            try requireFormatDescription(event)
             printRows(event, rows, context)
         case .beginLoadQuery(let block):
             if !options.shortForm {
@@ -224,6 +244,13 @@ final class MariaDBTextPrinter {
             printUnknownOrIgnorable(event, context)
         }
         out.flushIfNeeded()
+    }
+
+    /// BINLOG statements replay only after a Format_description has been printed.
+    private func requireFormatDescription(_ event: BinlogEvent) throws {
+        if !printedFormatDescription && !options.shortForm && options.base64Output == .auto {
+            throw CLIError(.dataProblem, "at offset \(event.offset): malformed binlog: it does not contain any Format_description event before this \(event.header.type.name) event, which is not safe to print without one")
+        }
     }
 
     // MARK: Header
@@ -588,6 +615,10 @@ final class MariaDBTextPrinter {
 
     private func printRows(_ event: BinlogEvent, _ rows: RowsEvent, _ context: HeaderContext) {
         let statementEnd = rows.flags.contains(.statementEnd)
+        if !inRowsStatement {
+            rowCount = 0
+            inRowsStatement = true
+        }
         if !options.shortForm {
             let name: String
             switch (rows.kind, rows.wasCompressed) {
@@ -622,8 +653,9 @@ final class MariaDBTextPrinter {
             body.removeAll(keepingCapacity: true)
             if options.printRowCount {
                 out.write("# Number of rows: \(rowCount)\n")
-                rowCount = 0
             }
+            rowCount = 0
+            inRowsStatement = false
         }
     }
 
@@ -714,13 +746,6 @@ final class MariaDBTextPrinter {
             return
         }
         try LocalFile.append(name, contents: block.block)
-    }
-
-    /// At the end of the output: what mariadb-binlog warns about a statement left open.
-    func finish() {
-        if !head.isEmpty || !body.isEmpty {
-            warnings.append("The range of printed events ends with a row event or a table map event that does not have the STMT_END_F flag set. This might be because the last statement was not fully written to the log, or because you are using a --stop-position or --stop-datetime that refers to an event in the middle of a statement. The event(s) from the partial statement have not been written to output.")
-        }
     }
 }
 

@@ -1,0 +1,12 @@
+-- AUTO_INCREMENT and LAST_INSERT_ID() under STATEMENT format (Intvar events).
+CREATE DATABASE intvar;
+USE intvar;
+CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;
+CREATE TABLE refs (ref BIGINT, note VARCHAR(20)) ENGINE=InnoDB;
+INSERT INTO t (v) VALUES ('a'), ('b');                -- INSERT_ID
+INSERT INTO refs VALUES (LAST_INSERT_ID(), 'last');   -- LAST_INSERT_ID
+INSERT INTO t (v) VALUES (LAST_INSERT_ID());          -- both
+SET INSERT_ID = 100;
+INSERT INTO t (v) VALUES ('c');
+INSERT INTO refs VALUES (LAST_INSERT_ID(7), 'explicit');
+INSERT INTO refs VALUES (LAST_INSERT_ID(), 'after explicit');
