@@ -52,12 +52,26 @@ struct DumpFrontend {
         }
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
-        let printer = MariaDBTextPrinter(out: out, options: textOptions)
+        // The dialect follows the server that wrote the first file: its first event says which.
+        var firstReader: BinlogEventReader?
+        var dialect = TextDialect.mariaDB
+        if let first = inputs.first {
+            do {
+                var reader = BinlogEventReader(source: try first.open(), name: first.path, options: decoding)
+                try reader.readMagic()
+                dialect = TextDialect(firstEvent: try? reader.peek())
+                firstReader = reader
+            } catch {
+                // Reported when the file is read below, after the preamble, as mariadb-binlog does.
+            }
+        }
+        let printer = dialect.makePrinter(out: out, options: textOptions)
         printer.preamble()
         var lastEnd: UInt64 = 0
         do {
             for (fileIndex, input) in inputs.enumerated() {
-                let outcome = try dumpFile(input, isFirst: fileIndex == 0, isLast: fileIndex == inputs.count - 1,
+                let reader = fileIndex == 0 ? firstReader : nil
+                let outcome = try dumpFile(input, opened: reader, isFirst: fileIndex == 0, isLast: fileIndex == inputs.count - 1,
                                            printer: printer, decoding: decoding, lastEnd: &lastEnd, diagnostics: diagnostics)
                 if case .stopped = outcome { break }
             }
@@ -102,13 +116,18 @@ struct DumpFrontend {
         return text
     }
 
-    private func dumpFile(_ input: BinlogInput, isFirst: Bool, isLast: Bool, printer: MariaDBTextPrinter,
-                          decoding: DecodingOptions, lastEnd: inout UInt64,
+    private func dumpFile(_ input: BinlogInput, opened: BinlogEventReader?, isFirst: Bool, isLast: Bool,
+                          printer: any TextPrinter, decoding: DecodingOptions, lastEnd: inout UInt64,
                           diagnostics: (String) -> Void) throws -> FileOutcome {
         let name = input.path
         printer.beginFile()
-        var reader = BinlogEventReader(source: try input.open(), name: name, options: decoding)
-        try reader.readMagic()
+        var reader: BinlogEventReader
+        if let opened {
+            reader = opened
+        } else {
+            reader = BinlogEventReader(source: try input.open(), name: name, options: decoding)
+            try reader.readMagic()
+        }
         let startPosition = isFirst ? (options.startPosition ?? 4) : 4
         let stopPosition = isLast ? options.stopPosition : nil
         var formatDescription = FormatDescriptionEvent.bootstrap

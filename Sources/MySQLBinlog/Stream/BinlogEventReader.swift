@@ -131,8 +131,22 @@ public struct BinlogEventReader {
         return (bytes, eventOffset)
     }
 
+    private var peeked: BinlogEvent??
+
+    /// The next event without consuming it (``next()`` returns it again).
+    public mutating func peek() throws -> BinlogEvent? {
+        if let peeked { return peeked }
+        let event = try next()
+        peeked = .some(event)
+        return event
+    }
+
     /// The next decoded event, or `nil` at a clean end of input.
     public mutating func next() throws -> BinlogEvent? {
+        if let event = peeked {
+            peeked = nil
+            return event
+        }
         guard let (bytes, eventOffset) = try nextEventBytes() else { return nil }
         do {
             return try decoder.decode(bytes, at: eventOffset)

@@ -1,0 +1,48 @@
+// What `binlog dump` asks of a text dialect, and how the dialect is chosen.
+import MySQLBinlog
+
+/// A printer of the mysqlbinlog script in one server family's dialect.
+protocol TextPrinter: AnyObject {
+    /// Warnings collected while printing, shown on standard error at the end.
+    var warnings: [String] { get }
+    /// Lines before the first file.
+    func preamble()
+    /// Start of each input file (session state starts afresh).
+    func beginFile()
+    /// One event; `formatDescription` is the one in force for it.
+    func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent) throws
+    /// End of each input file that was read to its end or to the stop position.
+    func endFile()
+    /// Lines after the last file.
+    func trailer()
+}
+
+/// The server family whose tool's output `binlog dump` reproduces.
+enum TextDialect {
+    /// mariadb-binlog 10.11.
+    case mariaDB
+    /// mysqlbinlog 8.4.
+    case mySQL
+
+    /// The dialect of the server that wrote a file, from its first event.
+    init(firstEvent: BinlogEvent?) {
+        switch firstEvent?.payload {
+        case .formatDescription(let description):
+            self = description.isMariaDB ? .mariaDB : .mySQL
+        case .startV3:
+            self = .mySQL
+        default:
+            self = .mariaDB
+        }
+    }
+
+    func makePrinter(out: OutputSink, options: TextOutputOptions) -> any TextPrinter {
+        switch self {
+        case .mariaDB: return MariaDBTextPrinter(out: out, options: options)
+        // Until the mysqlbinlog 8.4 dialect lands, MySQL files are printed in the MariaDB dialect.
+        case .mySQL: return MariaDBTextPrinter(out: out, options: options)
+        }
+    }
+}
+
+extension MariaDBTextPrinter: TextPrinter {}
