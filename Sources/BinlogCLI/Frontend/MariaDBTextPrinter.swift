@@ -179,7 +179,11 @@ final class MariaDBTextPrinter {
                 let description = incident.incident == 1 ? "LOST_EVENTS" : incident.incident == 0 ? "NONE" : "UNKNOWN"
                 out.write(header(context) + Array("\n# Incident: \(description)\nRELOAD DATABASE; # Shall generate syntax error\n".utf8))
             }
-        case .heartbeat, .rowsQuery, .gtid, .previousGTIDs, .transactionContext, .viewChange, .transactionPayload, .legacyLoad, .execLoad:
+        case .execLoad(let file):
+            if !options.shortForm {
+                out.write(header(context) + Array("\n#Exec_load: file_id=\(file.fileID)\n".utf8))
+            }
+        case .heartbeat, .rowsQuery, .gtid, .previousGTIDs, .transactionContext, .viewChange, .transactionPayload, .legacyLoad:
             // Events MariaDB does not write; mariadb-binlog prints them as ignorable or unknown.
             printSkipReplication(event)
             printUnknownOrIgnorable(event, context)
@@ -193,7 +197,7 @@ final class MariaDBTextPrinter {
             pendingAnnotate = (event, annotate.query)
         case .tableMap(let map):
             try requireFormatDescription(event)
-            printPendingAnnotate(formatDescription: formatDescription)
+            printPendingAnnotate(formatDescription: formatDescription, hexdumpOffset: event.offset)
             printTableMap(event, map, context)
         case .rows(let rows):
             try requireFormatDescription(event)
@@ -237,7 +241,7 @@ final class MariaDBTextPrinter {
             }
         case .startEncryption(let start):
             printSkipReplication(event)
-            let nonce = TextFormatting.upperHex(start.nonce)
+            let nonce = start.nonce.map { TextFormatting.hex(UInt64($0), width: 2) }.joined()
             out.write("# Encryption scheme: \(start.scheme), key_version: \(start.keyVersion), nonce: \(nonce)\n# The rest of the binlog is encrypted!\n")
         case .unsupported:
             printSkipReplication(event)
@@ -259,6 +263,7 @@ final class MariaDBTextPrinter {
         var event: BinlogEvent
         var formatDescription: FormatDescriptionEvent
         var hexdump: Bool
+        var hexdumpOffset: UInt64? = nil
     }
 
     /// `#yymmdd hh:mm:ss server id N  end_log_pos N CRC32 0x........ ` (and the hex dump).
@@ -271,7 +276,8 @@ final class MariaDBTextPrinter {
         }
         var bytes = Array(text.utf8)
         if context.hexdump {
-            bytes += HexDump.render(event: event.bytes, at: event.offset, headerLength: context.formatDescription.commonHeaderLength)
+            bytes += HexDump.render(event: event.bytes, at: context.hexdumpOffset ?? event.offset,
+                                    headerLength: context.formatDescription.commonHeaderLength)
         }
         return bytes
     }
@@ -380,7 +386,8 @@ final class MariaDBTextPrinter {
         }
         var timestamp = "SET TIMESTAMP=\(event.header.timestamp)"
         if let fraction = status.microseconds, status.isMariaDBHighResolutionNow, fraction != 0, fraction <= 999_999 {
-            timestamp += ".\(fraction)"
+            let digits = String(fraction)
+            timestamp += "." + String(repeating: "0", count: 6 - digits.count) + digits
         }
         text += Array("\(timestamp)\(delimiter)\n".utf8)
         if threadID == nil || (event.header.flags.contains(.threadSpecific) && eventThreadID != threadID) {
@@ -423,10 +430,15 @@ final class MariaDBTextPrinter {
             let raw = [UInt8(client & 0xff), UInt8(client >> 8), UInt8(connection & 0xff), UInt8(connection >> 8),
                        UInt8(server & 0xff), UInt8(server >> 8)]
             if charset != raw {
+                let clientName: String
                 if let names = MariaDBCollations.byID[UInt32(client)] {
                     text += Array("/*!\\C \(names.charset) */\(delimiter)\n".utf8)
+                    clientName = names.charset
+                } else {
+                    text += Array("# Ignored (Unknown charset) ".utf8)
+                    clientName = "Unknown"
+                    warnings.append("character set #\(client) of the statement at offset \(event.offset) is unknown")
                 }
-                let clientName = MariaDBCollations.byID[UInt32(client)]?.charset ?? String(client)
                 text += Array("SET @@session.character_set_client=\(clientName),@@session.collation_connection=\(connection),@@session.collation_server=\(server)\(delimiter)\n".utf8)
                 charset = raw
             }
@@ -575,10 +587,13 @@ final class MariaDBTextPrinter {
 
     // MARK: Row events
 
-    private func printPendingAnnotate(formatDescription: FormatDescriptionEvent) {
+    /// Prints the Annotate_rows kept for the statement. Its hex dump is labelled with the offset of
+    /// the event being processed (the Table_map), as mariadb-binlog labels it.
+    private func printPendingAnnotate(formatDescription: FormatDescriptionEvent, hexdumpOffset: UInt64) {
         guard let (event, query) = pendingAnnotate else { return }
         pendingAnnotate = nil
-        let context = HeaderContext(event: event, formatDescription: formatDescription, hexdump: options.hexdump)
+        let context = HeaderContext(event: event, formatDescription: formatDescription, hexdump: options.hexdump,
+                                    hexdumpOffset: hexdumpOffset)
         if !options.shortForm {
             head += header(context) + Array("\tAnnotate_rows:\n".utf8)
         } else {
@@ -629,7 +644,13 @@ final class MariaDBTextPrinter {
             case (.update, true): name = "Update_compressed_rows"
             case (.delete, true): name = "Delete_compressed_rows"
             }
-            head += header(context)
+            // mariadb-binlog replaces a compressed event by its uncompressed form before printing,
+            // so a hex dump shows the uncompressed bytes.
+            var shown = context
+            if options.hexdump, let plain = event.uncompressedRowsEvent {
+                shown.event.bytes = plain[...]
+            }
+            head += header(shown)
             head += Array("\t\(name): table id \(rows.tableID)\(statementEnd ? " flags: STMT_END_F" : "")\n".utf8)
         }
         if !options.shortForm || options.printRowCount {
@@ -707,7 +728,9 @@ final class MariaDBTextPrinter {
 
     private func printUnknownOrIgnorable(_ event: BinlogEvent, _ context: HeaderContext) {
         if options.shortForm { return }
-        if event.header.flags.contains(.ignorable) {
+        // mariadb-binlog reads MySQL's GTID, Previous_gtids, Transaction_context, View_change and
+        // Heartbeat_v2 events as ignorable whatever their flags say.
+        if event.header.flags.contains(.ignorable) || [33, 34, 35, 36, 37, 41].contains(event.header.type.rawValue) {
             out.write(header(context) + Array("\tIgnorable\n# Ignorable event type \(event.header.type.rawValue) (\(mariaDBTypeName(event.header.type)))\n".utf8))
         } else {
             out.write(header(context) + Array("\n# Unknown event\n".utf8))
@@ -721,6 +744,9 @@ final class MariaDBTextPrinter {
         case 33: return "MySQL Gtid"
         case 34: return "MySQL Anonymous_Gtid"
         case 35: return "MySQL Previous_gtids"
+        case 36: return "Transaction_context"
+        case 37: return "View_change"
+        case 41: return "MySQL Heartbeat"
         default: return type.name
         }
     }
