@@ -54,7 +54,7 @@ let package = Package(
             name: "binlog",
             dependencies: ["BinlogCLI"]
         ),
-        .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog"]),
+        .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog", "CZlib", "CZstd"]),
         .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "BinlogCLITests", dependencies: ["BinlogCLI", "MySQLBinlog"]),
     ],
