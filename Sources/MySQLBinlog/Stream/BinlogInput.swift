@@ -1,4 +1,9 @@
 // Opens what the command line names: a binlog, a relay log, `-`, an index file, or a .gz/.zst copy.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One input file, resolved.
 public struct BinlogInput: Sendable, Hashable {
@@ -54,7 +59,7 @@ public struct BinlogInput: Sendable, Hashable {
         let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" })
             .map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return nil }
-        return lines.map { line in
+        let resolved = lines.map { line -> String in
             if line.hasPrefix("/") { return line }
             // Servers write entries like ./mysql-bin.000001: resolve against the index's directory.
             let relative = line.hasPrefix("./") ? String(line.dropFirst(2)) : line
@@ -64,6 +69,13 @@ public struct BinlogInput: Sendable, Hashable {
             }
             return directory + relative
         }
+        // A text file is an index when it is named like one or every line names an existing file;
+        // anything else is left to fail as "not a binlog".
+        let allExist = resolved.allSatisfy { entry in
+            var info = stat()
+            return stat(entry, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        }
+        return path.hasSuffix(".index") || allExist ? resolved : nil
     }
 }
 

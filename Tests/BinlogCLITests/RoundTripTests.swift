@@ -1,0 +1,26 @@
+// `binlog dump FILES | mariadb` rebuilds the source tables: a live MariaDB, CHECKSUM TABLE compared.
+import Foundation
+import XCTest
+
+final class RoundTripTests: XCTestCase {
+    func testEveryWorkloadReplaysToTheSourceChecksums() throws {
+        guard CLIPaths.which("mariadbd") != nil, CLIPaths.which("mariadb") != nil else {
+            throw XCTSkip("MariaDB server and client are not installed (Debian packages mariadb-server, mariadb-client); .ci/run installs them")
+        }
+        guard let binlog = CLIPaths.executable else {
+            throw XCTSkip("the binlog executable was not built beside the tests")
+        }
+        var workloads: [String: [String]] = [:]
+        for url in try CLIPaths.allBinlogs() {
+            let name = url.lastPathComponent
+            let workload = String(name[..<name.lastIndex(of: ".")!])
+            workloads[workload, default: []].append(url.path)
+        }
+        XCTAssertGreaterThanOrEqual(workloads.count, 20)
+        for (workload, files) in workloads.sorted(by: { $0.key < $1.key }) {
+            let result = try runProcess(CLIPaths.scripts.appendingPathComponent("roundtrip-check").path,
+                                        ["--decoder", "\(binlog.path) dump"] + files.sorted())
+            XCTAssertEqual(result.status, 0, "\(workload): \(result.error)\(String(decoding: result.output, as: UTF8.self))")
+        }
+    }
+}
