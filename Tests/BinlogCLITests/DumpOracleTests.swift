@@ -128,6 +128,25 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertTrue(String(decoding: result.output, as: UTF8.self).hasSuffix("/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;\n"))
     }
 
+    func testSkipGTIDsDropsOnlyTheGTIDAssignments() throws {
+        let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path
+        let plain = String(decoding: try dump([file]).output, as: UTF8.self)
+        let skipped = String(decoding: try dump(["--skip-gtids", file]).output, as: UTF8.self)
+        XCTAssertTrue(plain.contains("SET @@session.gtid_seq_no="))
+        XCTAssertFalse(skipped.contains("gtid_seq_no"))
+        XCTAssertFalse(skipped.contains("@@session.gtid_domain_id"))
+        let starts = { (text: String) in text.components(separatedBy: "START TRANSACTION\n").count }
+        XCTAssertEqual(starts(plain), starts(skipped))
+        XCTAssertEqual(plain.components(separatedBy: "\n").count - skipped.components(separatedBy: "\n").count,
+                       plain.components(separatedBy: "\n").filter { $0.hasPrefix("/*M!100001 SET @@session.") }.count)
+    }
+
+    func testIdempotentIsRefusedForMariaDBFiles() throws {
+        let result = try dump(["--idempotent", CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path])
+        XCTAssertEqual(result.exitCode, 2)
+        XCTAssertTrue(result.diagnostics.joined().contains("slave_exec_mode"), "\(result.diagnostics)")
+    }
+
     private func replacing(_ bytes: [UInt8], _ pattern: [UInt8], with replacement: [UInt8]) -> [UInt8] {
         guard !pattern.isEmpty, bytes.count >= pattern.count else { return bytes }
         var result: [UInt8] = []

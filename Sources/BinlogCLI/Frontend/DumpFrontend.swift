@@ -65,6 +65,10 @@ struct DumpFrontend {
                 // Reported when the file is read below, after the preamble, as mariadb-binlog does.
             }
         }
+        if options.idempotent && dialect == .mariaDB {
+            diagnostics("--idempotent sets MySQL's session RBR_EXEC_MODE, which MariaDB does not have; on a MariaDB target use SET GLOBAL slave_exec_mode='IDEMPOTENT' instead")
+            return 2
+        }
         let printer = dialect.makePrinter(out: out, options: textOptions)
         printer.preamble()
         var lastEnd: UInt64 = 0

@@ -567,15 +567,18 @@ final class MariaDBTextPrinter {
                 text += Array("/*M!100101 SET @@session.skip_parallel_replication=\(parallel ? 0 : 1)*/\(delimiter)\n".utf8)
                 allowParallel = parallel
             }
-            if domainID != gtid.domainID {
+            // --skip-gtids: the transaction is replayed under a GTID of the target's choosing.
+            if !options.skipGTIDs && domainID != gtid.domainID {
                 text += Array("/*M!100001 SET @@session.gtid_domain_id=\(gtid.domainID)*/\(delimiter)\n".utf8)
                 domainID = gtid.domainID
             }
-            if serverID != event.header.serverID {
+            if !options.skipGTIDs && serverID != event.header.serverID {
                 text += Array("/*M!100001 SET @@session.server_id=\(event.header.serverID)*/\(delimiter)\n".utf8)
                 serverID = event.header.serverID
             }
-            text += Array("/*M!100001 SET @@session.gtid_seq_no=\(gtid.sequenceNumber)*/\(delimiter)\n".utf8)
+            if !options.skipGTIDs {
+                text += Array("/*M!100001 SET @@session.gtid_seq_no=\(gtid.sequenceNumber)*/\(delimiter)\n".utf8)
+            }
         }
         if gtid.flags.contains(.preparedXA), let xid = gtid.xid {
             text += Array("XA START ".utf8) + serializedXID(xid) + Array("\(delimiter)\n".utf8)

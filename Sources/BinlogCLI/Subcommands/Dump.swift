@@ -46,10 +46,10 @@ struct DumpOptions: ParsableArguments {
     @Flag(name: [.customShort("D"), .long], help: "Disable binary logging on the server the output is replayed on.")
     var disableLogBin = false
 
-    @Flag(help: "Leave GTID events out of the output (the replayed transactions get new GTIDs).")
+    @Flag(help: "Print no GTID assignments (SET gtid_seq_no, GTID_NEXT): the replayed transactions get new GTIDs.")
     var skipGtids = false
 
-    @Flag(name: [.customShort("i"), .long], help: "Make the replay ignore duplicate-key and missing-row errors (MySQL RBR_EXEC_MODE=IDEMPOTENT).")
+    @Flag(name: [.customShort("i"), .long], help: "Make the replay ignore duplicate-key and missing-row errors (MySQL files only: RBR_EXEC_MODE=IDEMPOTENT).")
     var idempotent = false
 
     @Flag(name: [.customShort("F"), .long], inversion: .prefixedNo,
