@@ -1,0 +1,29 @@
+// The manual page and README stay true to the command line.
+import Foundation
+import XCTest
+@testable import BinlogCLI
+
+final class ManualTests: XCTestCase {
+    func testManualPageNamesEveryOptionOfHelp() throws {
+        let manual = try String(contentsOf: CLIPaths.packageRoot.appendingPathComponent("man/binlog.1"), encoding: .utf8)
+        let help = Dump.helpMessage(columns: 200)
+        let options = help.split(separator: " ").map(String.init).filter { $0.hasPrefix("--") }
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<>,.[]()")) }
+            .filter { $0.count > 2 && !$0.contains("=") }
+        XCTAssertGreaterThan(Set(options).count, 10)
+        for spelling in Set(options) {
+            for option in spelling.split(separator: "/") {
+                // mdoc writes --start-position as "Fl -start-position" or "Fl j , -start-position".
+                let name = " -" + option.dropFirst(2)
+                XCTAssertTrue(manual.contains(name + " ") || manual.contains(name + "\n"), "man/binlog.1 lacks \(option)")
+            }
+        }
+    }
+
+    func testReadmeQuickStartFilesExist() throws {
+        let readme = try String(contentsOf: CLIPaths.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains("swift run binlog dump TestData/binlogs/row-crc32.000001"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path))
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: CLIPaths.scripts.appendingPathComponent("test").path))
+    }
+}
