@@ -7,7 +7,7 @@ final class ManualTests: XCTestCase {
     func testManualPageNamesEveryOptionOfHelp() throws {
         let manual = try String(contentsOf: CLIPaths.packageRoot.appendingPathComponent("man/binlog.1"), encoding: .utf8)
         let help = Dump.helpMessage(columns: 200)
-        let options = help.split(separator: " ").map(String.init).filter { $0.hasPrefix("--") }
+        let options = help.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init).filter { $0.hasPrefix("--") }
             .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<>,.[]()")) }
             .filter { $0.count > 2 && !$0.contains("=") }
         XCTAssertGreaterThan(Set(options).count, 10)
