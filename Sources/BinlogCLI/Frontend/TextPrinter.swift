@@ -15,6 +15,17 @@ protocol TextPrinter: AnyObject {
     func endFile()
     /// Lines after the last file.
     func trailer()
+    /// Lines after a fatal error (the script as far as it got is already out).
+    func finishAfterError()
+    /// Whether the Format_description met before `--start-position` is printed whatever the
+    /// `--base64-output` mode (mysqlbinlog), or only in AUTO mode (mariadb-binlog).
+    var printsFormatDescriptionBeforeStartInEveryMode: Bool { get }
+}
+
+extension TextPrinter {
+    /// mariadb-binlog stops where the error is: nothing follows.
+    func finishAfterError() {}
+    var printsFormatDescriptionBeforeStartInEveryMode: Bool { false }
 }
 
 /// The server family whose tool's output `binlog dump` reproduces.
@@ -39,10 +50,13 @@ enum TextDialect {
     func makePrinter(out: OutputSink, options: TextOutputOptions) -> any TextPrinter {
         switch self {
         case .mariaDB: return MariaDBTextPrinter(out: out, options: options)
-        // Until the mysqlbinlog 8.4 dialect lands, MySQL files are printed in the MariaDB dialect.
-        case .mySQL: return MariaDBTextPrinter(out: out, options: options)
+        case .mySQL: return MySQLTextPrinter(out: out, options: options)
         }
     }
 }
 
 extension MariaDBTextPrinter: TextPrinter {}
+
+extension MySQLTextPrinter: TextPrinter {
+    var printsFormatDescriptionBeforeStartInEveryMode: Bool { true }
+}

@@ -2,11 +2,13 @@
 
 /// | Name | Format | Description |
 /// |---|---|---|
-/// | n_sids | int<8> | number of UUIDs; the top byte is the format (0 = untagged, 1 = tagged, 8.3+) |
-/// | per UUID: sid | bytes<16> | |
-/// | per UUID: tag | serialized string | tagged format only |
-/// | per UUID: n_intervals | int<8> | |
+/// | n_sids | int<8> | untagged format: bits 0–55 count the entries, bits 56–63 are 0; tagged format (MySQL 8.3+): the format byte 1 sits in bits 56–63 and again in bits 0–7, the count in bits 8–55 |
+/// | per entry: sid | bytes<16> | |
+/// | per entry: tag | varint length, bytes | tagged format only (``SerializationVarint``, at most 32 bytes; empty for an untagged entry) |
+/// | per entry: n_intervals | int<8> | |
 /// | per interval: start, end | int<8>, int<8> | end is exclusive |
+///
+/// MySQL 9.1+ writes an empty set in the tagged format: `01 00 00 00 00 00 00 01`, no entries.
 public struct PreviousGTIDsEvent: Hashable, Sendable {
     public struct Entry: Hashable, Sendable {
         public var sid: ServerUUID
@@ -28,10 +30,11 @@ public struct PreviousGTIDsEvent: Hashable, Sendable {
         }
         let header = try reader.readUInt64("n_sids")
         let format = header >> 56
-        let count = header & 0x00ff_ffff_ffff_ffff
         guard format <= 1 else {
             throw reader.error(.invalidValue("unknown GTID set format \(format)"), field: "n_sids")
         }
+        // Gtid_set::decode: the tagged format repeats the format byte in the low byte.
+        let count = format == 1 ? (header & 0x00ff_ffff_ffff_ff00) >> 8 : header & 0x00ff_ffff_ffff_ffff
         // Each entry takes at least 24 bytes: refuse counts the bytes cannot hold before looping.
         guard count <= UInt64(reader.remaining / 24) else {
             throw reader.error(.invalidLength("\(count) UUIDs cannot fit in \(reader.remaining) bytes"), field: "n_sids")
@@ -40,9 +43,7 @@ public struct PreviousGTIDsEvent: Hashable, Sendable {
             let sid = try ServerUUID(parsing: &reader, "sid")
             var tag: String?
             if format == 1 {
-                let length = try reader.length(try SerializationVarint.readUnsigned(&reader, "tag"), "tag")
-                let bytes = try reader.readBytes(length, "tag")
-                tag = length == 0 ? nil : String(decoding: bytes, as: UTF8.self)
+                tag = try Self.readTag(&reader)
             }
             let intervalCount = try reader.readUInt64("n_intervals")
             guard intervalCount <= UInt64(reader.remaining / 16) else {
@@ -64,17 +65,64 @@ public struct PreviousGTIDsEvent: Hashable, Sendable {
         encoded = Array(copy.readRest())
     }
 
-    /// The set as MySQL prints it: `uuid:1-5:7,\nuuid2:1-3` (entries joined by `",\n"`).
-    public func formatted(separator: String = ",\n") -> String {
-        entries.map { entry in
-            var text = entry.sid.description
-            if let tag = entry.tag { text += ":" + tag }
-            for interval in entry.intervals {
-                text += ":\(interval.lowerBound)"
-                if interval.upperBound - 1 != interval.lowerBound { text += "-\(interval.upperBound - 1)" }
+    /// A tag as `Tag::decode_tag` accepts it: a letter or `_`, then letters, digits or `_`, at most
+    /// 32 characters; MySQL keeps tags in lower case.
+    static func readTag(_ reader: inout ByteReader) throws(BinlogDecodingError) -> String? {
+        let length = try SerializationVarint.readUnsigned(&reader, "tag")
+        guard length <= 32 else {
+            throw reader.error(.invalidLength("tag of \(length) bytes is longer than 32"), field: "tag")
+        }
+        let bytes = try reader.readBytes(Int(length), "tag")
+        guard !bytes.isEmpty else { return nil }
+        var lowered: [UInt8] = []
+        lowered.reserveCapacity(bytes.count)
+        for (index, byte) in bytes.enumerated() {
+            let isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a
+            let isDigit = byte >= 0x30 && byte <= 0x39
+            guard isLetter || byte == 0x5f || (isDigit && index > 0) else {
+                throw reader.error(.invalidValue("tag has a character (0x\(String(byte, radix: 16))) a GTID tag cannot hold"), field: "tag")
             }
-            return text
-        }.joined(separator: separator)
+            lowered.append(isLetter ? byte | 0x20 : byte)
+        }
+        return String(decoding: lowered, as: UTF8.self)
+    }
+
+    /// The set as MySQL's `Gtid_set::to_string` prints it: entries sorted by UUID then tag, the
+    /// tags of one UUID after it (`uuid:1-13:mytag:1-2`), intervals merged, UUIDs joined by
+    /// `separator` (`",\n"`; mysqlbinlog's comment format uses `",\n# "`).
+    public func formatted(separator: String = ",\n") -> String {
+        // Merge entries naming the same UUID and tag, as adding them to a Gtid_set does.
+        var merged: [ServerUUID: [String: [Range<Int64>]]] = [:]
+        for entry in entries {
+            merged[entry.sid, default: [:]][entry.tag ?? "", default: []] += entry.intervals
+        }
+        var groups: [String] = []
+        for sid in merged.keys.sorted() {
+            var text = sid.description
+            let tags = merged[sid] ?? [:]
+            for tag in tags.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+                if !tag.isEmpty { text += ":" + tag }
+                for interval in Self.merge(tags[tag] ?? []) {
+                    text += ":\(interval.lowerBound)"
+                    if interval.upperBound - 1 > interval.lowerBound { text += "-\(interval.upperBound - 1)" }
+                }
+            }
+            groups.append(text)
+        }
+        return groups.joined(separator: separator)
+    }
+
+    /// Sorted, with overlapping and touching intervals joined.
+    static func merge(_ intervals: [Range<Int64>]) -> [Range<Int64>] {
+        var result: [Range<Int64>] = []
+        for interval in intervals.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = result.last, interval.lowerBound <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, interval.upperBound)
+            } else {
+                result.append(interval)
+            }
+        }
+        return result
     }
 }
 
@@ -82,11 +130,13 @@ public struct PreviousGTIDsEvent: Hashable, Sendable {
 ///
 /// The number of bytes is one more than the count of trailing one bits of the first byte
 /// (9 bytes when the first byte is 0xff); the value is the little-endian number with those
-/// marker bits shifted out.
+/// marker bits shifted out, and for 9 bytes simply the 8 bytes after the first
+/// (`read_varlen_bytes_unsigned` in libs/mysql/serialization/variable_length_integers.h).
+/// Signed numbers are zig-zag encoded: the lowest bit is the sign.
 enum SerializationVarint {
     static func readUnsigned(_ reader: inout ByteReader, _ field: StaticString) throws(BinlogDecodingError) -> UInt64 {
         let first = try reader.peekUInt8(field)
-        let length = first == 0xff ? 9 : first.trailingZeroBitCount == 0 ? (~first).trailingZeroBitCount + 1 : 1
+        let length = (~first).trailingZeroBitCount + 1
         if length == 9 {
             try reader.skip(1, field)
             return try reader.readUInt64(field)

@@ -1,0 +1,423 @@
+// `binlog dump` in the mysqlbinlog 8.4 dialect, against mysqlbinlog's own outputs for the shared corpus.
+import Foundation
+import XCTest
+@testable import BinlogCLI
+@testable import MySQLBinlog
+
+final class MySQLTextPrinterTests: XCTestCase {
+    /// `../shared/corpus` beside the package: read in place, never copied.
+    static let corpus = CLIPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+
+    override func tearDown() {
+        // Header times print in the local zone: leave the process in UTC, as the other tests expect.
+        useUTC()
+        super.tearDown()
+    }
+
+    private func corpusPath(_ path: String) throws -> String {
+        let url = Self.corpus.appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw XCTSkip("the shared corpus is not at \(Self.corpus.path) (../shared/corpus from the package root): \(path) not checked")
+        }
+        return url.path
+    }
+
+    private func corpusText(_ path: String, utf16: Bool = false) throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try corpusPath(path)))
+        guard utf16 else { return String(decoding: data, as: UTF8.self) }
+        // Windows output: UTF-16LE with a byte-order mark and CRLF line ends.
+        let text = String(data: data, encoding: .utf16LittleEndian) ?? ""
+        return text.replacingOccurrences(of: "\u{feff}", with: "").replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    private struct Result {
+        var text: String
+        var bytes: [UInt8]
+        var code: Int32
+        var diagnostics: [String]
+    }
+
+    /// `binlog dump ARGUMENTS` in-process, with the local time zone set to `zone`.
+    private func dump(_ arguments: [String], zone: String = "UTC") throws -> Result {
+        setenv("TZ", zone, 1)
+        tzset()
+        defer { useUTC() }
+        let scratch = try makeScratchDirectory()
+        setenv("TMPDIR", scratch.path, 1)
+        defer {
+            unsetenv("TMPDIR")
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        let options = try DumpOptions.parse(arguments.filter { $0.hasPrefix("-") })
+        let files = arguments.filter { !$0.hasPrefix("-") }
+        let sink = OutputSink()
+        var messages: [String] = []
+        let code = DumpFrontend(options: options, files: files).run(out: sink, diagnostics: { messages.append($0) })
+        return Result(text: sink.text, bytes: sink.buffer, code: code, diagnostics: messages)
+    }
+
+    /// The text of `result` from the line after `marker` up to and including the line `end`.
+    private func section(_ result: String, after marker: String, through end: String = "/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;\n",
+                         occurrence: Int = 1) throws -> String {
+        var rest = Substring(result)
+        for _ in 0..<occurrence {
+            guard let found = rest.range(of: marker) else {
+                XCTFail("the oracle has no \(marker.debugDescription)")
+                throw CancellationError()
+            }
+            rest = rest[found.upperBound...]
+        }
+        guard let stop = rest.range(of: end) else {
+            XCTFail("the oracle section after \(marker.debugDescription) has no end")
+            throw CancellationError()
+        }
+        return String(rest[..<stop.upperBound])
+    }
+
+    /// Applies mysqltest `replace_regex` rules to each line.
+    private func masked(_ text: String, _ rules: [(String, String)]) -> String {
+        let compiled = rules.map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var line = String(line)
+            for (regex, template) in compiled {
+                line = regex.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: template)
+            }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// The masks of mysql-test/include/mysqlbinlog.inc (MySQL 8.0.40).
+    private let mysqlbinlogIncludeMasks: [(String, String)] = [
+        ("TIMESTAMP=[0-9]*", "TIMESTAMP=#"),
+        ("#[0-9]*[ ]*[0-9]*:[0-9]*:[0-9]* server id [0-9]*", "# # server id #"),
+        ("exec_time=[0-9]*", "exec_time=#"),
+        ("last_committed=[0-9]*", "last_committed=#"),
+        ("sequence_number=[0-9]*", "sequence_number=#"),
+        ("original_committed_timestamp=[0-9]*.immediate_commit_timestamp=[0-9]*", "original_committed_timestamp=#   immediate_commit_timestamp=#"),
+        ("transaction_length=[0-9]*", "transaction_length=#"),
+        ("end_log_pos [0-9]*", "end_log_pos #"),
+        ("# at [0-9]*", "# at #"),
+        ("Xid = [0-9]*", "Xid = #"),
+        ("thread_id=[0-9]*", "thread_id=#"),
+        ("table id [0-9]*", "table id #"),
+        ("mapped to number [0-9]*", "mapped to number #"),
+        ("server v [^ ]*", "server v #"),
+        ("Start: binlog v [0-9]*", "Start: binlog v #"),
+        ("created [0-9]*[ ]*[0-9]*:[0-9]*:[0-9]* at startup", "created # at startup"),
+        ("# immediate_commit_timestamp=[0-9]* \\([0-9]*-[0-9]*-[0-9]* [0-9]*:[0-9]*:[0-9]*.[0-9]* GMT\\)",
+         "# immediate_commit_timestamp= MICROSECONDS-FROM-EPOCH (YYYY-MM-DD HOURS:MINUTES:SECONDS TZ)"),
+        ("# original_commit_timestamp=[0-9]* \\([0-9]*-[0-9]*-[0-9]* [0-9]*:[0-9]*:[0-9]*.[0-9]* GMT\\)",
+         "# original_commit_timestamp= MICROSECONDS-FROM-EPOCH (YYYY-MM-DD HOURS:MINUTES:SECONDS TZ)"),
+        ("SET @@session.original_commit_timestamp=[0-9]*", "SET @@session.original_commit_timestamp= MICROSECONDS-FROM-EPOCH"),
+        ("SET @@session.original_server_version=[0-9]*", "SET @@session.original_server_version= ORIGINAL_SERVER_VERSION"),
+        ("SET @@session.immediate_server_version=[0-9]*", "SET @@session.immediate_server_version= IMMEDIATE_SERVER_VERSION"),
+        ("SET @@SESSION.GTID_NEXT= '.*'", "SET @@SESSION.GTID_NEXT= '#'"),
+        ("CRC32 0x[0-9a-f]{8}", "CRC32 #"),
+        ("# [a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}:", "# #:"),
+    ]
+
+    private func assertSame(_ expected: String, _ actual: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(expected == actual, "\(what): \(firstDifference(Array(expected.utf8), Array(actual.utf8)))", file: file, line: line)
+    }
+
+    // MARK: mysql-test results (mysqlbinlog 8.0.40)
+
+    /// r/mysqlbinlog.result, "reading stdin": `--short-form`, then `--short-form --start-position=123`.
+    func testShortFormOfAn802FileMatchesMysqlbinlogResult() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/master-bin.000001")
+        let result = try corpusText("mysql-server-8.0.40/mysql-test/r/mysqlbinlog.result")
+        let stdin = try section(result, after: "--- reading stdin --\n", through: "drop table t1,t2;\n")
+        let whole = try section(stdin, after: "include/mysqlbinlog.inc\n")
+        let fromPosition = try section(stdin, after: "include/mysqlbinlog.inc\n", occurrence: 2)
+        let ours = try dump(["--short-form", binlog], zone: "GMT-3")
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        assertSame(whole, masked(ours.text, mysqlbinlogIncludeMasks), "--short-form")
+        let started = try dump(["--short-form", "--start-position=123", binlog], zone: "GMT-3")
+        XCTAssertEqual(started.code, 0, "\(started.diagnostics)")
+        assertSame(fromPosition, masked(started.text, mysqlbinlogIncludeMasks), "--short-form --start-position=123")
+    }
+
+    /// r/mysqlbinlog.result, Bug#12688860: the full script of the same file, masked.
+    func testFullDumpOfAn802FileMatchesMaskedMysqlbinlogResult() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/master-bin.000001")
+        let result = try corpusText("mysql-server-8.0.40/mysql-test/r/mysqlbinlog.result")
+        let expected = try section(result, after: "mysqlbinlog: [Warning] Using a password on the command line interface can be insecure.\n")
+        let ours = try dump([binlog], zone: "GMT-3")
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        assertSame(expected, masked(ours.text, mysqlbinlogIncludeMasks), "master-bin.000001")
+    }
+
+    /// r/mysqlbinlog_hexdump.result: `--hexdump` of a 5.6.4 file, byte for byte (mysql-test runs in GMT-3).
+    func testHexdumpMatchesMysqlbinlogHexdumpResult() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/suite/binlog/std_data/bug11747887-bin.000003")
+        let expected = try corpusText("mysql-server-8.0.40/mysql-test/r/mysqlbinlog_hexdump.result")
+        let ours = try dump(["--hexdump", binlog], zone: "GMT-3")
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        assertSame(expected, masked(ours.text, [("\tXid = [0-9]*", "\tXid = <number>")]), "bug11747887-bin.000003 --hexdump")
+    }
+
+    /// r/mysqlbinlog_base64_flag.result: `--base64-output=never` stops at the first rows event, and
+    /// mysqlbinlog still closes the script (the open transaction rolled back).
+    func testBase64NeverStopsAtTheFirstRowsEventAndClosesTheScript() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/suite/binlog/std_data/bug32407.001")
+        let result = try corpusText("mysql-server-8.0.40/mysql-test/r/mysqlbinlog_base64_flag.result")
+        let expected = try section(result, after: "==== Test --base64-output=never on a binlog with row events ====\n")
+        let ours = try dump(["--base64-output=never", binlog])
+        XCTAssertEqual(ours.code, 1)
+        XCTAssertEqual(ours.diagnostics, ["--base64-output=never specified, but binlog contains a Write_rows event which must be printed in base64."])
+        let masks = [("#[0-9][0-9][0-9][0-9][0-9][0-9] .*", "<#>"), ("SET \\@\\@session.pseudo_thread_id.*", "<#>")]
+        assertSame(expected, masked(ours.text, masks), "bug32407.001 --base64-output=never")
+    }
+
+    /// suite/rpl_nogtid/r/rpl_binlog_sql_mode.result: `--short-form` of a 5.7 file whose sql_mode
+    /// values include modes removed in 8.0 (masked with `/*!80005 &~0x1003ff00*/`).
+    func testShortFormOfA57FileMatchesRplBinlogSqlModeResult() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/bug27213339-bin.000001")
+        let result = try corpusText("mysql-server-8.0.40/mysql-test/suite/rpl_nogtid/r/rpl_binlog_sql_mode.result")
+        let expected = try section(result, after: "include/mysqlbinlog.inc\n")
+        let ours = try dump(["--short-form", binlog], zone: "GMT-3")
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        assertSame(expected, masked(ours.text, mysqlbinlogIncludeMasks), "bug27213339-bin.000001 --short-form")
+    }
+
+    // MARK: Full mysqlbinlog outputs from other projects
+
+    /// Lines only `-v` prints (`###`), and blank lines (the dumps' authors added some).
+    private func withoutRowCommentsAndBlankLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: true).filter { !$0.hasPrefix("###") }.joined(separator: "\n")
+    }
+
+    /// mysql-cdc-rs: `mysqlbinlog -H -vvvvvv` of MySQL 8.0.x/8.2 files, on a Windows machine in
+    /// China Standard Time (the zone's name printed in Chinese). Compared without the `###` lines of
+    /// `-v`, whose row decoding is not part of this printer.
+    func testMySQL80HexdumpsMatchModuloRowComments() throws {
+        let cases = [
+            ("02_query", "binlog.000001"),
+            ("19_30_Table_map_event_Write_rows_log_event", "binlog.000018"),
+            ("31_update_rows_v2", "binlog.000001"),
+            ("32_delete_rows_v2", "binlog.000001"),
+        ]
+        let zoneName = try NSRegularExpression(pattern: "\\(([0-9-]+ [0-9:.]+) [^)]*\\)$", options: .anchorsMatchLines)
+        func normalised(_ text: String) -> String {
+            let lines = withoutRowCommentsAndBlankLines(text)
+            return zoneName.stringByReplacingMatches(in: lines, range: NSRange(lines.startIndex..., in: lines), withTemplate: "($1 TZ)")
+        }
+        for (directory, file) in cases {
+            let base = "mysql-cdc-rs/tests/events/8.0/\(directory)/"
+            let expected = try corpusText(base + "dump.txt", utf16: true)
+            let ours = try dump(["-H", try corpusPath(base + file)], zone: "CST-8")
+            XCTAssertEqual(ours.code, 0, "\(directory): \(ours.diagnostics)")
+            assertSame(normalised(expected), normalised(ours.text), directory)
+        }
+    }
+
+    /// What mysqlbinlog 5.7 printed without the lines and fields 8.0 added: the result can be
+    /// compared with 5.7's outputs (every position, checksum, statement and BINLOG block).
+    private func asMySQL57WouldPrint(_ text: String) -> String {
+        let rules: [(String, String)] = [
+            ("\toriginal_committed_timestamp=[0-9]+\timmediate_commit_timestamp=[0-9]+\ttransaction_length=[0-9]+$", ""),
+            ("/\\*!80005 &~0x1003ff00\\*/", ""),
+            ("^/\\*!\\\\C utf8mb3 ", "/*!\\\\C utf8 "),
+            ("generated by the replica thread\\.$", "generated by the slave thread."),
+        ]
+        let dropped = ["# The proper term is pseudo_replica_mode", "# to make the statement usable on server versions 8.0.24",
+                       "# original_commit_timestamp=", "# immediate_commit_timestamp=", "/*!80001 SET @@session.", "/*!80014 SET @@session."]
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            !dropped.contains { line.hasPrefix($0) }
+        }.joined(separator: "\n")
+        return masked(kept, rules)
+    }
+
+    /// kingbus: `mysqlbinlog -vv` (5.7.23) of 5.7 binlogs and relay logs, made in China Standard Time.
+    func testMySQL57OutputsMatchAfterTheVersionDrift() throws {
+        let cases = [
+            ("binlog/mysql_bin.000011", "binlog/11.txt"),
+            ("binlog/mysql_bin.000012", "binlog/12.txt"),
+            ("binlog/mysql_bin.000013", "binlog/13.txt"),
+            ("relaylog/flikedev1-c8pyy-relay-bin.000284", "relaylog/284.txt"),
+            ("relaylog/flikedev1-c8pyy-relay-bin.000286", "relaylog/286.txt"),
+            ("relaylog/flikedev1-c8pyy-relay-bin.000288", "relaylog/288.txt"),
+        ]
+        for (file, oracle) in cases {
+            let base = "kingbus/tools/test_data/"
+            let expected = try corpusText(base + oracle)
+            let ours = try dump([try corpusPath(base + file)], zone: "CST-8")
+            XCTAssertEqual(ours.code, 0, "\(file): \(ours.diagnostics)")
+            assertSame(withoutRowCommentsAndBlankLines(expected),
+                       withoutRowCommentsAndBlankLines(asMySQL57WouldPrint(ours.text)), file)
+        }
+    }
+
+    // MARK: 8.4 and 9.x events
+
+    func testTaggedGTIDsPrintTheTagInPreviousGTIDsAndGTIDNext() throws {
+        let binlog = try corpusPath("rust_mysql_common/test-data/binlogs/binlog_transaction_with_GTID_TAG.000001")
+        let ours = try dump([binlog])
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        let expected = """
+            # at 127
+            #260206  9:04:27 server id 1  end_log_pos 245 CRC32 0x176454d2 \tPrevious-GTIDs
+            # 55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:mytag:1-2
+            # at 245
+            #260206  9:04:47 server id 1  end_log_pos 328 CRC32 0x08ad7278 \tGTID\tlast_committed=0\tsequence_number=1\trbr_only=yes\toriginal_committed_timestamp=1770368687207196\timmediate_commit_timestamp=1770368687207196\ttransaction_length=296
+            /*!50718 SET TRANSACTION ISOLATION LEVEL READ COMMITTED*//*!*/;
+            # original_commit_timestamp=1770368687207196 (2026-02-06 09:04:47.207196 UTC)
+            # immediate_commit_timestamp=1770368687207196 (2026-02-06 09:04:47.207196 UTC)
+            /*!80001 SET @@session.original_commit_timestamp=1770368687207196*//*!*/;
+            /*!80014 SET @@session.original_server_version=90600*//*!*/;
+            /*!80014 SET @@session.immediate_server_version=90600*//*!*/;
+            SET @@SESSION.GTID_NEXT= '55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:3'/*!*/;
+
+            """
+        XCTAssertTrue(ours.text.contains(expected), ours.text)
+        // A 9.6 server: Table_map says whether the primary key was generated.
+        XCTAssertTrue(ours.text.contains("\tTable_map: `test`.`orders` mapped to number 90\n# has_generated_invisible_primary_key=0\n"))
+    }
+
+    /// rust_mysql_common asserts that this payload holds Query, Table_map, Write_rows and Xid.
+    func testCompressedTransactionIsPrintedBetweenItsMarkers() throws {
+        let binlog = try corpusPath("rust_mysql_common/test-data/binlogs/transaction_compression.000001")
+        let ours = try dump([binlog])
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        let lines = ours.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(of: "# Start of compressed events."),
+              let end = lines.firstIndex(of: "# End of compressed events.") else {
+            return XCTFail("no compressed-events markers:\n\(ours.text)")
+        }
+        XCTAssertEqual(lines[start - 1], "#230919 21:31:49 server id 1  end_log_pos 431 CRC32 0xcc960379 \tTransaction_Payload\t\tpayload_size=124\tcompression_type=ZSTD\tuncompressed_size=179")
+        let inner = Array(lines[(start + 1)..<end])
+        // Every inner event is shown at the payload's end position.
+        XCTAssertEqual(inner.filter { $0.hasPrefix("# at ") }, ["# at 431", "# at 431", "# at 431", "# at 431"])
+        let headers = inner.filter { $0.hasPrefix("#230919") }.map { $0.components(separatedBy: " \t").last ?? "" }
+        XCTAssertEqual(headers, ["Query\tthread_id=107\texec_time=0\terror_code=0", "Table_map: `test`.`tb1` mapped to number 88",
+                                 "Write_rows: table id 88 flags: STMT_END_F", "Xid = 462"])
+        XCTAssertTrue(inner.allSatisfy { !$0.hasPrefix("#230919") || $0.contains("end_log_pos 431 CRC32 0x") })
+        XCTAssertEqual(inner.last, "COMMIT/*!*/;")
+        // The BINLOG statement holds the inner events with their checksums restored, as the server takes them.
+        let binlogStart = inner.firstIndex(of: "BINLOG '")
+        XCTAssertNotNil(binlogStart)
+        if let binlogStart {
+            XCTAssertEqual(Array(inner[(binlogStart + 1)...(binlogStart + 3)]), [
+                "RRMKZRMBAAAAMQAAAAAAAAAAAFgAAAAAAAEABHRlc3QAA3RiMQABAwABAQEA4vD44g==",
+                "RRMKZR4BAAAAKAAAAAAAAAAAAFgAAAAAAAEAAgAB/wABAAAAhZrQrA==",
+                "'/*!*/;",
+            ])
+        }
+    }
+
+    /// The inflated payload is capped by its declared size and by DecodingOptions.
+    func testTransactionPayloadReaderKeepsToTheDeclaredSizes() throws {
+        let path = try corpusPath("rust_mysql_common/test-data/binlogs/transaction_compression.000001")
+        var reader = BinlogEventReader(source: try FileDescriptorSource(path: path), name: path)
+        try reader.readMagic()
+        var formatDescription = FormatDescriptionEvent.bootstrap
+        var payloadEvent: (BinlogEvent, TransactionPayloadEvent)?
+        while let event = try reader.next() {
+            if case .formatDescription(let description) = event.payload { formatDescription = description }
+            if case .transactionPayload(let payload) = event.payload { payloadEvent = (event, payload) }
+        }
+        guard let (event, payload) = payloadEvent else { return XCTFail("no Transaction_payload") }
+        var inner = try TransactionPayloadReader(payload, in: event, formatDescription: formatDescription)
+        var types: [BinlogEventType] = []
+        while let next = try inner.next() {
+            types.append(next.header.type)
+            XCTAssertNotNil(next.checksum, "a CRC32 file's inner events get their checksum back")
+        }
+        XCTAssertEqual(types, [.query, .tableMap, .writeRows, .xid])
+
+        var small = DecodingOptions()
+        small.maximumDecompressedSize = 100
+        XCTAssertThrowsError(try TransactionPayloadReader(payload, in: event, formatDescription: formatDescription, options: small)) { error in
+            guard case .limitExceeded = (error as? BinlogDecodingError)?.reason else { return XCTFail("\(error)") }
+        }
+        var understated = payload
+        understated.uncompressedSize = 150
+        var capped = try TransactionPayloadReader(understated, in: event, formatDescription: formatDescription)
+        XCTAssertThrowsError(try { while try capped.next() != nil {} }()) { error in
+            guard case .decompressionFailed = (error as? BinlogDecodingError)?.reason else { return XCTFail("\(error)") }
+        }
+        var overstated = payload
+        overstated.uncompressedSize = 500
+        var short = try TransactionPayloadReader(overstated, in: event, formatDescription: formatDescription)
+        XCTAssertThrowsError(try { while try short.next() != nil {} }())
+    }
+
+    /// With `-vv` a Rows_query event prints its statement and joins the BINLOG statement
+    /// (mysql-cdc-rs 5.7/29_row_query: `mysqlbinlog -H -vvvvvv`, 5.7).
+    func testRowsQueryTextAtVerbosityTwo() throws {
+        let path = try corpusPath("mysql-cdc-rs/tests/events/5.7/29_row_query/log.bin")
+        let oracle = try corpusText("mysql-cdc-rs/tests/events/5.7/29_row_query/dump.txt")
+        let sink = OutputSink()
+        let printer = MySQLTextPrinter(out: sink, options: TextOutputOptions())
+        printer.verbosity = 2
+        var reader = BinlogEventReader(source: try FileDescriptorSource(path: path), name: path)
+        try reader.readMagic()
+        var formatDescription = FormatDescriptionEvent.bootstrap
+        printer.preamble()
+        while let event = try reader.next() {
+            if case .formatDescription(let description) = event.payload { formatDescription = description }
+            try printer.print(event, formatDescription: formatDescription)
+        }
+        printer.trailer()
+        let ours = sink.text
+        XCTAssertTrue(ours.contains("\tRows_query\n# INSERT INTO `boxercrab` (`title`) VALUES ('hahhhhhhhhh')\n# at 882\n"), ours)
+        let block = try section(oracle, after: "# \tWrite_rows: table id 109 flags: STMT_END_F\n", through: "'/*!*/;\n")
+        XCTAssertTrue(ours.contains("\tWrite_rows: table id 109 flags: STMT_END_F\n" + block), ours)
+    }
+
+    // MARK: Script framing
+
+    /// One DELIMITER for all files; each later binlog is closed with GTID_NEXT AUTOMATIC before its
+    /// Format_description, and the session lines are not repeated (mysqlbinlog keeps one state).
+    func testSeveralFilesShareOneScript() throws {
+        let first = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
+        let second = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000002")
+        let ours = try dump([first, second])
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        let text = ours.text
+        XCTAssertEqual(text.components(separatedBy: "DELIMITER /*!*/;\n").count, 2)
+        XCTAssertEqual(text.components(separatedBy: "DELIMITER ;\n").count, 2)
+        XCTAssertEqual(text.components(separatedBy: "SET @@session.pseudo_thread_id=").count, 2, "pseudo_thread_id printed once: the thread does not change")
+        let closing = "SET @@SESSION.GTID_NEXT= 'AUTOMATIC' /* added by mysqlbinlog */ /*!*/;\n"
+        XCTAssertEqual(text.components(separatedBy: closing).count, 3)
+        XCTAssertTrue(text.contains(closing + "# at 4\n"), "the first binlog is closed before the second one's Format_description")
+        XCTAssertTrue(text.hasSuffix(closing + """
+            DELIMITER ;
+            # End of log file
+            /*!50003 SET COMPLETION_TYPE=@OLD_COMPLETION_TYPE*/;
+            /*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;
+
+            """))
+    }
+
+    func testOptionsAddTheirLines() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
+        let ours = try dump(["-D", "-i", "--skip-gtids", binlog])
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        XCTAssertTrue(ours.text.hasPrefix("""
+            # The proper term is pseudo_replica_mode, but we use this compatibility alias
+            # to make the statement usable on server versions 8.0.24 and older.
+            /*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=1*/;
+            /*!32316 SET @OLD_SQL_LOG_BIN=@@SQL_LOG_BIN, SQL_LOG_BIN=0*/;
+            /*!50003 SET @OLD_COMPLETION_TYPE=@@COMPLETION_TYPE,COMPLETION_TYPE=0*/;
+            /*!50700 SET @@SESSION.RBR_EXEC_MODE=IDEMPOTENT*/;
+
+            DELIMITER /*!*/;
+
+            """))
+        XCTAssertTrue(ours.text.hasSuffix("""
+            DELIMITER ;
+            # End of log file
+            /*!50003 SET COMPLETION_TYPE=@OLD_COMPLETION_TYPE*/;
+            /*!32316 SET SQL_LOG_BIN=@OLD_SQL_LOG_BIN*/;
+            /*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;
+            /*!50700 SET @@SESSION.RBR_EXEC_MODE=STRICT*/;
+
+            """))
+        // --skip-gtids: no GTID or Previous_gtids text; their `# at` lines go out with the next event, as in mysqlbinlog.
+        XCTAssertFalse(ours.text.contains("GTID_NEXT= '"))
+        XCTAssertFalse(ours.text.contains("Previous-GTIDs"))
+        XCTAssertTrue(ours.text.contains("'/*!*/;\n/*!50616 SET @@SESSION.GTID_NEXT='AUTOMATIC'*//*!*/;\n"))
+        XCTAssertTrue(ours.text.contains("# at 126\n# at 157\n# at 236\n#"), ours.text)
+    }
+}
