@@ -48,7 +48,8 @@ let package = Package(
                 "MySQLWire",
                 "MySQLClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .executableTarget(
             name: "binlog",

@@ -22,7 +22,7 @@ struct DumpFrontend {
         }
         let sink = OutputSink(fd: fd)
         let code = run(out: sink, diagnostics: { writeStandardError("binlog: " + $0) })
-        sink.flush()
+        sink.finish()
         if fd != 1 { close(fd) }
         if let failure = sink.failed {
             writeStandardError("binlog: writing the output failed: \(failure)")
@@ -53,12 +53,11 @@ struct DumpFrontend {
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
         // The dialect follows the server that wrote the first file: its first event says which.
-        var firstReader: BinlogEventReader?
+        var firstReader: PrefetchingEventReader?
         var dialect = TextDialect.mariaDB
         if let first = inputs.first {
             do {
-                var reader = BinlogEventReader(source: try first.open(), name: first.path, options: decoding)
-                try reader.readMagic()
+                let reader = try openReader(first, decoding: decoding)
                 dialect = TextDialect(firstEvent: try? reader.peek())
                 firstReader = reader
             } catch {
@@ -80,15 +79,18 @@ struct DumpFrontend {
                 if case .stopped = outcome { break }
             }
         } catch let failure as CLIError {
+            printer.finishAfterError()
             out.flush()
             diagnostics(failure.message)
             return failure.exitCode
         } catch let failure as BinlogDecodingError {
+            printer.finishAfterError()
             out.flush()
             diagnostics("\(failure)")
             if case .notABinlog = failure.reason { return 2 }
             return 1
         } catch {
+            printer.finishAfterError()
             out.flush()
             diagnostics("\(error)")
             return 2
@@ -120,22 +122,24 @@ struct DumpFrontend {
         return text
     }
 
-    private func dumpFile(_ input: BinlogInput, opened: BinlogEventReader?, isFirst: Bool, isLast: Bool,
+    /// Opens an input, checks its magic number and starts reading ahead on another thread.
+    private func openReader(_ input: BinlogInput, decoding: DecodingOptions) throws -> PrefetchingEventReader {
+        var source = try input.open()
+        try PrefetchingEventReader.readMagic(from: &source, name: input.path)
+        return PrefetchingEventReader(source: source, name: input.path, options: decoding)
+    }
+
+    private func dumpFile(_ input: BinlogInput, opened: PrefetchingEventReader?, isFirst: Bool, isLast: Bool,
                           printer: any TextPrinter, decoding: DecodingOptions, lastEnd: inout UInt64,
                           diagnostics: (String) -> Void) throws -> FileOutcome {
         let name = input.path
         printer.beginFile()
-        var reader: BinlogEventReader
-        if let opened {
-            reader = opened
-        } else {
-            reader = BinlogEventReader(source: try input.open(), name: name, options: decoding)
-            try reader.readMagic()
-        }
+        let reader = try opened ?? openReader(input, decoding: decoding)
         let startPosition = isFirst ? (options.startPosition ?? 4) : 4
         let stopPosition = isLast ? options.stopPosition : nil
         var formatDescription = FormatDescriptionEvent.bootstrap
         var inUse = false
+        var endOfEvents: UInt64 = 4
         while true {
             let event: BinlogEvent
             do {
@@ -148,6 +152,7 @@ struct DumpFrontend {
                 }
                 break
             }
+            endOfEvents = event.endOffset
             if case .formatDescription(let description) = event.payload {
                 formatDescription = description
                 inUse = event.header.flags.contains(.binlogInUse)
@@ -156,11 +161,12 @@ struct DumpFrontend {
                 }
             }
             if event.offset < startPosition {
-                // Before --start-position only the Format_description is printed (in AUTO mode).
+                // Before --start-position only the Format_description is printed (mariadb-binlog: in AUTO mode only).
                 if event.endOffset > startPosition {
                     throw CLIError(.usage, "\(name): --start-position \(startPosition) is not an event boundary: the nearest are \(event.offset) and \(event.endOffset)")
                 }
-                if case .formatDescription = event.payload, options.base64Output == .auto {
+                if case .formatDescription = event.payload,
+                   options.base64Output == .auto || printer.printsFormatDescriptionBeforeStartInEveryMode {
                     try printer.print(event, formatDescription: formatDescription)
                 }
                 continue
@@ -172,8 +178,8 @@ struct DumpFrontend {
             try printer.print(event, formatDescription: formatDescription)
             if case .formatDescription = event.payload {} else { lastEnd = event.endOffset }
         }
-        if reader.offset < startPosition {
-            throw CLIError(.usage, "\(name): --start-position \(startPosition) is past the end of the file (\(reader.offset) bytes)")
+        if endOfEvents < startPosition {
+            throw CLIError(.usage, "\(name): --start-position \(startPosition) is past the last event, which ends at \(endOfEvents)")
         }
         printer.endFile()
         return .endOfFile

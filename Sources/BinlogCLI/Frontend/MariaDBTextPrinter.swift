@@ -1,4 +1,9 @@
 // The mariadb-binlog script: what `binlog dump` prints for MariaDB-written binlogs, byte for byte.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MySQLBinlog
 
 /// How the text output is shaped (the options mysqlbinlog and mariadb-binlog share).
@@ -28,13 +33,13 @@ final class MariaDBTextPrinter {
     private let delimiter = "/*!*/;"
 
     // Session state printed so far (PRINT_EVENT_INFO).
-    private var database: [UInt8] = []
+    private var database: ArraySlice<UInt8> = []
     private var flags2: UInt32?
     private var sqlMode: UInt64?
     private var autoIncrementIncrement: UInt16 = 0
     private var autoIncrementOffset: UInt16 = 0
     private var charset: [UInt8]?
-    private var timeZone: [UInt8] = []
+    private var timeZone: ArraySlice<UInt8> = []
     private var lcTimeNames: Int = -1
     private var charsetDatabase: Int = -2
     private var threadID: UInt32?
@@ -47,10 +52,29 @@ final class MariaDBTextPrinter {
     // Statement grouping.
     private var head: [UInt8] = []
     private var body: [UInt8] = []
-    private var pendingAnnotate: (event: BinlogEvent, query: BinlogString)?
+    private var pendingAnnotate: PendingAnnotate?
     private var rowCount = 0
     private var inRowsStatement = false
-    private var tableMaps: [UInt64: TableMapEvent] = [:]
+    /// What row counting needs of each table map, derived once per distinct Table_map.
+    private var tableLayouts: [UInt64: TableLayout] = [:]
+    // The header timestamp text of the last event (consecutive events mostly share it).
+    private var lastTimestamp: UInt32?
+    private var lastTimestampText: [UInt8] = []
+
+    /// An Annotate_rows event kept until its Table_map, copied out of the read buffer.
+    private struct PendingAnnotate {
+        var header: EventHeader
+        var checksum: UInt32?
+        var bytes: ArraySlice<UInt8>
+        var query: ArraySlice<UInt8>
+    }
+
+    /// The column types and metadata of a table map, and the body bytes they came from.
+    private struct TableLayout {
+        var body: [UInt8]
+        var types: [ColumnType]
+        var metadata: [UInt16]
+    }
 
     // LOAD DATA temporary files by file id.
     private var loadFiles: [UInt32: String] = [:]
@@ -94,7 +118,7 @@ final class MariaDBTextPrinter {
         body.removeAll()
         rowCount = 0
         inRowsStatement = false
-        tableMaps.removeAll()
+        tableLayouts.removeAll()
     }
 
     func endFile() {
@@ -119,9 +143,13 @@ final class MariaDBTextPrinter {
     /// Prints one event; `formatDescription` is the one in force for it.
     func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent) throws {
         if options.printPositions {
-            out.write("# at \(event.offset)\n")
+            out.buffer.append("# at ")
+            out.buffer.append(decimal: event.offset)
+            out.buffer.append(10)
         }
-        let context = HeaderContext(event: event, formatDescription: formatDescription, hexdump: options.hexdump)
+        let context = HeaderContext(header: event.header, checksum: event.checksum, offset: event.offset,
+                                    hexdumpBytes: options.hexdump ? event.bytes : nil,
+                                    headerLength: formatDescription.commonHeaderLength)
         // Events printed through mariadb-binlog's Write_on_release_cache start by clearing the
         // head cache: the headers of a rows statement that never reached STMT_END_F are dropped.
         switch event.payload {
@@ -170,9 +198,13 @@ final class MariaDBTextPrinter {
             printUserVar(userVar, context)
         case .xid(let xid):
             printSkipReplication(event)
-            var text = options.shortForm ? [] : header(context) + Array("\tXid = \(xid.xid)\n".utf8)
-            text += Array("COMMIT\(delimiter)\n".utf8)
-            out.write(text)
+            if !options.shortForm {
+                appendHeader(context, to: &out.buffer)
+                out.buffer.append("\tXid = ")
+                out.buffer.append(decimal: xid.xid)
+                out.buffer.append(10)
+            }
+            out.buffer.append("COMMIT/*!*/;\n")
         case .incident(let incident):
             printSkipReplication(event)
             if !options.shortForm {
@@ -194,7 +226,10 @@ final class MariaDBTextPrinter {
             text += Array("XA PREPARE ".utf8) + xid + Array("\n\(delimiter)\n".utf8)
             out.write(text)
         case .annotateRows(let annotate):
-            pendingAnnotate = (event, annotate.query)
+            // Slices of the reader's chunk, which is never overwritten: keeping them copies nothing.
+            pendingAnnotate = PendingAnnotate(header: event.header, checksum: event.checksum,
+                                              bytes: options.hexdump ? event.bytes : [],
+                                              query: annotate.query.bytes)
         case .tableMap(let map):
             try requireFormatDescription(event)
             printPendingAnnotate(formatDescription: formatDescription, hexdumpOffset: event.offset)
@@ -259,27 +294,46 @@ final class MariaDBTextPrinter {
 
     // MARK: Header
 
+    /// What an event's header line needs (the event's bytes only for `--hexdump`).
     struct HeaderContext {
-        var event: BinlogEvent
-        var formatDescription: FormatDescriptionEvent
-        var hexdump: Bool
-        var hexdumpOffset: UInt64? = nil
+        var header: EventHeader
+        var checksum: UInt32?
+        var offset: UInt64
+        var hexdumpBytes: ArraySlice<UInt8>?
+        var headerLength: Int
     }
 
     /// `#yymmdd hh:mm:ss server id N  end_log_pos N CRC32 0x........ ` (and the hex dump).
     private func header(_ context: HeaderContext) -> [UInt8] {
-        let event = context.event
-        var text = "#" + TextFormatting.headerTimestamp(event.header.timestamp)
-            + " server id \(event.header.serverID)  end_log_pos \(event.header.logPosition) "
-        if let checksum = event.checksum {
-            text += "CRC32 0x" + TextFormatting.hex(UInt64(checksum), width: 8) + " "
-        }
-        var bytes = Array(text.utf8)
-        if context.hexdump {
-            bytes += HexDump.render(event: event.bytes, at: context.hexdumpOffset ?? event.offset,
-                                    headerLength: context.formatDescription.commonHeaderLength)
-        }
+        var bytes: [UInt8] = []
+        appendHeader(context, to: &bytes)
         return bytes
+    }
+
+    private func appendHeader(_ context: HeaderContext, to bytes: inout [UInt8]) {
+        appendHeaderLine(context.header, checksum: context.checksum, to: &bytes)
+        if let dumped = context.hexdumpBytes {
+            bytes += HexDump.render(event: dumped, at: context.offset, headerLength: context.headerLength)
+        }
+    }
+
+    private func appendHeaderLine(_ header: EventHeader, checksum: UInt32?, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "#"))
+        if lastTimestamp != header.timestamp {
+            lastTimestamp = header.timestamp
+            lastTimestampText = Array(TextFormatting.headerTimestamp(header.timestamp).utf8)
+        }
+        bytes.append(contentsOf: lastTimestampText)
+        bytes.append(" server id ")
+        bytes.append(decimal: UInt64(header.serverID))
+        bytes.append("  end_log_pos ")
+        bytes.append(decimal: UInt64(header.logPosition))
+        bytes.append(UInt8(ascii: " "))
+        if let checksum {
+            bytes.append("CRC32 0x")
+            bytes.append(hex: UInt64(checksum), width: 8)
+            bytes.append(UInt8(ascii: " "))
+        }
     }
 
     private func simple(_ context: HeaderContext, _ text: String) {
@@ -298,6 +352,11 @@ final class MariaDBTextPrinter {
         Base64.encode(bytes, into: &encoded)
         encoded.append(10)
         return encoded
+    }
+
+    private func appendBase64Lines(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        Base64.encode(bytes, into: &output)
+        output.append(10)
     }
 
     // MARK: Format description
@@ -353,10 +412,10 @@ final class MariaDBTextPrinter {
 
     /// mariadb-binlog's `is_trans_keyword`: BEGIN, COMMIT (compared over the query's length),
     /// SAVEPOINT and ROLLBACK prefixes, and XA statements.
-    private static func isTransactionKeyword(_ query: [UInt8]) -> Bool {
+    private static func isTransactionKeyword(_ query: ArraySlice<UInt8>) -> Bool {
         func matchesPrefixOf(_ word: String) -> Bool {
             let word = Array(word.utf8)
-            return query.count <= word.count && Array(word.prefix(query.count)) == query
+            return query.count <= word.count && word.prefix(query.count).elementsEqual(query)
         }
         func startsCaseInsensitive(_ word: String) -> Bool {
             let word = Array(word.utf8)
@@ -369,7 +428,7 @@ final class MariaDBTextPrinter {
     }
 
     private func queryHeader(_ event: BinlogEvent, threadID eventThreadID: UInt32, executionTime: UInt32, errorCode: UInt16,
-                             status: QueryStatusVariables, database eventDatabase: [UInt8], type: String,
+                             status: QueryStatusVariables, database eventDatabase: ArraySlice<UInt8>, type: String,
                              _ context: HeaderContext, suppressUse: Bool, isTransactionKeyword: Bool) -> [UInt8] {
         var text: [UInt8] = []
         if !options.shortForm {
@@ -379,7 +438,7 @@ final class MariaDBTextPrinter {
         if suppressUse {
             if !isTransactionKeyword { database = [] }
         } else if database != eventDatabase {
-            database = eventDatabase
+            database = ArraySlice(Array(eventDatabase))
             if !eventDatabase.isEmpty {
                 text += Array("use ".utf8) + TextFormatting.backtickQuoted(eventDatabase) + Array("\(delimiter)\n".utf8)
             }
@@ -445,7 +504,7 @@ final class MariaDBTextPrinter {
         }
         if let zone = status.timeZone, !zone.isEmpty, zone.bytes != timeZone {
             text += Array("SET @@session.time_zone='".utf8) + zone.bytes + Array("'\(delimiter)\n".utf8)
-            timeZone = zone.bytes
+            timeZone = ArraySlice(Array(zone.bytes))
         }
         let lcTime = Int(status.lcTimeNames ?? 0)
         if lcTime != lcTimeNames {
@@ -491,10 +550,11 @@ final class MariaDBTextPrinter {
                                status: query.statusVariables, database: query.database.bytes, type: "Execute_load_query", context,
                                suppressUse: event.header.flags.contains(.suppressUse), isTransactionKeyword: keyword)
         let bytes = query.query.bytes
-        text += bytes[0..<Int(load.fileNameStart)]
+        text += bytes.prefix(Int(load.fileNameStart))
         text += Array(" LOCAL INFILE ".utf8) + TextFormatting.prettyQuoted(Array(localFile.utf8))
         if load.duplicateHandling == 2 { text += Array(" REPLACE".utf8) }
-        text += Array(" INTO".utf8) + bytes[Int(load.fileNameEnd)...]
+        text += Array(" INTO".utf8)
+        text += bytes.dropFirst(Int(load.fileNameEnd))
         text += Array("\n\(delimiter)\n".utf8)
         if !options.shortForm { text += Array("# file_id: \(load.fileID) \n".utf8) }
         out.write(text)
@@ -548,44 +608,65 @@ final class MariaDBTextPrinter {
     }
 
     private func printGTID(_ event: BinlogEvent, _ gtid: MariaDBGTIDEvent, _ context: HeaderContext) {
-        var text: [UInt8] = []
         if !options.shortForm {
-            text += header(context)
-            var line = "\tGTID \(gtid.domainID)-\(event.header.serverID)-\(gtid.sequenceNumber)"
-            if gtid.flags.contains(.groupCommitID), let commit = gtid.commitID { line += " cid=\(commit)" }
-            if gtid.flags.contains(.ddl) { line += " ddl" }
-            if gtid.flags.contains(.transactional) { line += " trans" }
-            if gtid.flags.contains(.waited) { line += " waited" }
-            if let extra = gtid.extraFlags {
-                if extra.contains(.startAlter) { line += " START ALTER" }
-                if extra.contains(.commitAlter) { line += " COMMIT ALTER id= \(gtid.startAlterSequenceNumber ?? 0)" }
-                if extra.contains(.rollbackAlter) { line += " ROLLBACK ALTER id= \(gtid.startAlterSequenceNumber ?? 0)" }
+            appendHeader(context, to: &out.buffer)
+            out.buffer.append("\tGTID ")
+            out.buffer.append(decimal: UInt64(gtid.domainID))
+            out.buffer.append(UInt8(ascii: "-"))
+            out.buffer.append(decimal: UInt64(event.header.serverID))
+            out.buffer.append(UInt8(ascii: "-"))
+            out.buffer.append(decimal: gtid.sequenceNumber)
+            if gtid.flags.contains(.groupCommitID), let commit = gtid.commitID {
+                out.buffer.append(" cid=")
+                out.buffer.append(decimal: commit)
             }
-            text += Array((line + "\n").utf8)
+            if gtid.flags.contains(.ddl) { out.buffer.append(" ddl") }
+            if gtid.flags.contains(.transactional) { out.buffer.append(" trans") }
+            if gtid.flags.contains(.waited) { out.buffer.append(" waited") }
+            if let extra = gtid.extraFlags {
+                if extra.contains(.startAlter) { out.buffer.append(" START ALTER") }
+                if extra.contains(.commitAlter) {
+                    out.buffer.append(" COMMIT ALTER id= ")
+                    out.buffer.append(decimal: gtid.startAlterSequenceNumber ?? 0)
+                }
+                if extra.contains(.rollbackAlter) {
+                    out.buffer.append(" ROLLBACK ALTER id= ")
+                    out.buffer.append(decimal: gtid.startAlterSequenceNumber ?? 0)
+                }
+            }
+            out.buffer.append(10)
             let parallel = gtid.flags.contains(.allowParallel)
             if allowParallel != parallel {
-                text += Array("/*M!100101 SET @@session.skip_parallel_replication=\(parallel ? 0 : 1)*/\(delimiter)\n".utf8)
+                out.buffer.append(parallel ? "/*M!100101 SET @@session.skip_parallel_replication=0*//*!*/;\n"
+                                           : "/*M!100101 SET @@session.skip_parallel_replication=1*//*!*/;\n")
                 allowParallel = parallel
             }
             // --skip-gtids: the transaction is replayed under a GTID of the target's choosing.
             if !options.skipGTIDs && domainID != gtid.domainID {
-                text += Array("/*M!100001 SET @@session.gtid_domain_id=\(gtid.domainID)*/\(delimiter)\n".utf8)
+                out.buffer.append("/*M!100001 SET @@session.gtid_domain_id=")
+                out.buffer.append(decimal: UInt64(gtid.domainID))
+                out.buffer.append("*//*!*/;\n")
                 domainID = gtid.domainID
             }
             if !options.skipGTIDs && serverID != event.header.serverID {
-                text += Array("/*M!100001 SET @@session.server_id=\(event.header.serverID)*/\(delimiter)\n".utf8)
+                out.buffer.append("/*M!100001 SET @@session.server_id=")
+                out.buffer.append(decimal: UInt64(event.header.serverID))
+                out.buffer.append("*//*!*/;\n")
                 serverID = event.header.serverID
             }
             if !options.skipGTIDs {
-                text += Array("/*M!100001 SET @@session.gtid_seq_no=\(gtid.sequenceNumber)*/\(delimiter)\n".utf8)
+                out.buffer.append("/*M!100001 SET @@session.gtid_seq_no=")
+                out.buffer.append(decimal: gtid.sequenceNumber)
+                out.buffer.append("*//*!*/;\n")
             }
         }
         if gtid.flags.contains(.preparedXA), let xid = gtid.xid {
-            text += Array("XA START ".utf8) + serializedXID(xid) + Array("\(delimiter)\n".utf8)
+            out.buffer.append("XA START ")
+            out.buffer.append(contentsOf: serializedXID(xid))
+            out.buffer.append("/*!*/;\n")
         } else if !gtid.flags.contains(.standalone) {
-            text += Array("START TRANSACTION\n\(delimiter)\n".utf8)
+            out.buffer.append("START TRANSACTION\n/*!*/;\n")
         }
-        out.write(text)
     }
 
     // MARK: Row events
@@ -593,42 +674,62 @@ final class MariaDBTextPrinter {
     /// Prints the Annotate_rows kept for the statement. Its hex dump is labelled with the offset of
     /// the event being processed (the Table_map), as mariadb-binlog labels it.
     private func printPendingAnnotate(formatDescription: FormatDescriptionEvent, hexdumpOffset: UInt64) {
-        guard let (event, query) = pendingAnnotate else { return }
+        guard let annotate = pendingAnnotate else { return }
         pendingAnnotate = nil
-        let context = HeaderContext(event: event, formatDescription: formatDescription, hexdump: options.hexdump,
-                                    hexdumpOffset: hexdumpOffset)
         if !options.shortForm {
-            head += header(context) + Array("\tAnnotate_rows:\n".utf8)
+            appendHeaderLine(annotate.header, checksum: annotate.checksum, to: &head)
+            if options.hexdump {
+                head += HexDump.render(event: annotate.bytes, at: hexdumpOffset,
+                                       headerLength: formatDescription.commonHeaderLength)
+            }
+            head.append("\tAnnotate_rows:\n")
         } else {
-            head += Array("# Annotate_rows:\n".utf8)
+            head.append("# Annotate_rows:\n")
         }
         // Each line of the statement, CR and LF runs dropped, prefixed with `#Q> `.
-        let bytes = query.bytes
-        var index = 0
-        while index < bytes.count {
-            while index < bytes.count && (bytes[index] == 13 || bytes[index] == 10) { index += 1 }
-            guard index < bytes.count else { break }
+        let bytes = annotate.query
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            while index < bytes.endIndex && (bytes[index] == 13 || bytes[index] == 10) { index += 1 }
+            guard index < bytes.endIndex else { break }
             var end = index + 1
-            while end < bytes.count && bytes[end] != 13 && bytes[end] != 10 { end += 1 }
-            head += Array("#Q> ".utf8) + bytes[index..<end] + [10]
+            while end < bytes.endIndex && bytes[end] != 13 && bytes[end] != 10 { end += 1 }
+            head.append("#Q> ")
+            head.append(contentsOf: bytes[index..<end])
+            head.append(10)
             index = end
         }
     }
 
     private func printTableMap(_ event: BinlogEvent, _ map: TableMapEvent, _ context: HeaderContext) {
-        tableMaps[map.tableID] = map
+        if options.printRowCount { rememberLayout(of: map, event: event) }
         if !options.shortForm {
-            head += header(context)
-            head += Array("\tTable_map: ".utf8) + TextFormatting.backtickQuoted(map.database.bytes) + [0x2e]
-                + TextFormatting.backtickQuoted(map.table.bytes) + Array(" mapped to number \(map.tableID)".utf8)
-            if map.flags & (1 << 14) != 0 { head += Array(" (has triggers)".utf8) }
+            appendHeader(context, to: &head)
+            head.append("\tTable_map: ")
+            head += TextFormatting.backtickQuoted(map.database.bytes)
+            head.append(UInt8(ascii: "."))
+            head += TextFormatting.backtickQuoted(map.table.bytes)
+            head.append(" mapped to number ")
+            head.append(decimal: map.tableID)
+            if map.flags & (1 << 14) != 0 { head.append(" (has triggers)") }
             head.append(10)
         }
         if !options.shortForm || options.printRowCount {
-            if printsBase64 { body += base64Lines(event.bytes) }
-            out.write(head)
+            if printsBase64 { appendBase64Lines(event.bytes, to: &body) }
+            out.buffer.append(contentsOf: head)
             head.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Derives a table's column layout once per distinct Table_map (servers repeat the same map
+    /// before every statement).
+    private func rememberLayout(of map: TableMapEvent, event: BinlogEvent) {
+        let body = event.bytes.dropFirst(19).dropLast(event.checksum == nil ? 0 : 4)
+        if let known = tableLayouts[map.tableID], known.body.count == body.count,
+           known.body.withUnsafeBytes({ a in body.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }) {
+            return
+        }
+        tableLayouts[map.tableID] = TableLayout(body: Array(body), types: map.columnTypes, metadata: map.columnMetadata)
     }
 
     private func printRows(_ event: BinlogEvent, _ rows: RowsEvent, _ context: HeaderContext) {
@@ -638,7 +739,7 @@ final class MariaDBTextPrinter {
             inRowsStatement = true
         }
         if !options.shortForm {
-            let name: String
+            let name: StaticString
             switch (rows.kind, rows.wasCompressed) {
             case (.write, false): name = "Write_rows"
             case (.update, false), (.partialUpdate, _): name = "Update_rows"
@@ -650,33 +751,41 @@ final class MariaDBTextPrinter {
             // mariadb-binlog replaces a compressed event by its uncompressed form before printing,
             // so a hex dump shows the uncompressed bytes.
             var shown = context
-            if options.hexdump, let plain = event.uncompressedRowsEvent {
-                shown.event.bytes = plain[...]
+            if options.hexdump, rows.wasCompressed, let plain = event.uncompressedRowsEvent {
+                shown.hexdumpBytes = plain[...]
             }
-            head += header(shown)
-            head += Array("\t\(name): table id \(rows.tableID)\(statementEnd ? " flags: STMT_END_F" : "")\n".utf8)
+            appendHeader(shown, to: &head)
+            head.append(UInt8(ascii: "\t"))
+            head.append(name)
+            head.append(": table id ")
+            head.append(decimal: rows.tableID)
+            if statementEnd { head.append(" flags: STMT_END_F") }
+            head.append(10)
         }
+        // Compressed events are printed as the uncompressed event they stand for.
+        let printedBytes: ArraySlice<UInt8> = rows.wasCompressed ? (event.uncompressedRowsEvent.map { $0[...] } ?? event.bytes) : event.bytes
         if !options.shortForm || options.printRowCount {
-            if printsBase64 {
-                // Compressed events are printed as the uncompressed event they stand for.
-                if let plain = event.uncompressedRowsEvent { body += base64Lines(plain[...]) } else { body += base64Lines(event.bytes) }
-            }
+            // The last event of a statement goes straight to the output below, not through the cache.
+            if printsBase64 && !statementEnd { appendBase64Lines(printedBytes, to: &body) }
             if options.printRowCount { rowCount += countRows(rows) }
         }
         if statementEnd {
             pendingAnnotate = nil
-            out.write(head)
+            out.buffer.append(contentsOf: head)
             head.removeAll(keepingCapacity: true)
             if printsBase64 {
-                out.write("\nBINLOG '\n")
-                out.write(body)
-                out.write("'\(delimiter)\n")
+                out.buffer.append("\nBINLOG '\n")
+                out.buffer.append(contentsOf: body)
+                appendBase64Lines(printedBytes, to: &out.buffer)
+                out.buffer.append("'/*!*/;\n")
             } else {
-                out.write(body)
+                out.buffer.append(contentsOf: body)
             }
             body.removeAll(keepingCapacity: true)
             if options.printRowCount {
-                out.write("# Number of rows: \(rowCount)\n")
+                out.buffer.append("# Number of rows: ")
+                out.buffer.append(decimal: UInt64(rowCount))
+                out.buffer.append(10)
             }
             rowCount = 0
             inRowsStatement = false
@@ -685,42 +794,44 @@ final class MariaDBTextPrinter {
 
     /// Rows in a rows event, counted the way mariadb-binlog counts them (its quirks included).
     private func countRows(_ rows: RowsEvent) -> Int {
-        guard let map = tableMaps[rows.tableID] else { return 0 }
+        guard let layout = tableLayouts[rows.tableID] else { return 0 }
         let images = rows.kind == .update || rows.kind == .partialUpdate ? 2 : 1
         var count = 0
-        var index = 0
         let data = rows.rows
-        rowLoop: while index < data.count {
+        var index = data.startIndex
+        rowLoop: while index < data.endIndex {
             count += 1
             for image in 0..<images {
                 let bitmap = image == 0 ? rows.columnsPresent : (rows.columnsPresentAfter ?? rows.columnsPresent)
-                guard let length = imageLength(data, at: index, map: map, columns: rows.columnCount, present: bitmap) else { break rowLoop }
+                guard let length = imageLength(data, at: index, layout: layout, columns: rows.columnCount, present: bitmap) else { break rowLoop }
                 index += length
             }
         }
         return count
     }
 
-    private func imageLength(_ data: [UInt8], at start: Int, map: TableMapEvent, columns: Int, present: [UInt8]) -> Int? {
-        func isPresent(_ column: Int) -> Bool { column / 8 < present.count && present[column / 8] & (1 << (column % 8)) != 0 }
-        let columnCount = min(columns, map.columnCount)
+    private func imageLength(_ data: ArraySlice<UInt8>, at start: Int, layout: TableLayout, columns: Int, present: ArraySlice<UInt8>) -> Int? {
+        @inline(__always) func isPresent(_ column: Int) -> Bool {
+            column / 8 < present.count && present[present.startIndex + column / 8] & (1 << (column % 8)) != 0
+        }
+        let columnCount = min(columns, layout.types.count)
         var presentCount = 0
         for column in 0..<columns where isPresent(column) { presentCount += 1 }
         let nullBytes = (presentCount + 7) / 8
-        guard start + nullBytes <= data.count else { return nil }
+        guard start + nullBytes <= data.endIndex else { return nil }
         var index = start + nullBytes
         var nullIndex = 0
         for column in 0..<columnCount {
             guard isPresent(column) else { continue }
             let isNull = data[start + nullIndex / 8] & (1 << (nullIndex % 8)) != 0
             if !isNull {
-                let type = map.columnTypes[column]
-                let metadata = map.columnMetadata[column]
+                let type = layout.types[column]
+                let metadata = layout.metadata[column]
                 guard let declared = RowImageLayout.fieldSize(type: type, metadata: metadata, bytes: data, at: index),
-                      index + declared <= data.count else { return nil }
+                      index + declared <= data.endIndex else { return nil }
                 guard let size = RowImageLayout.valueLength(type: type, metadata: metadata, bytes: data, at: index), size > 0 else { return nil }
                 index += size
-                if index > data.count { return nil }
+                if index > data.endIndex { return nil }
             }
             nullIndex += 1
         }

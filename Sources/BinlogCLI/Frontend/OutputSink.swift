@@ -1,4 +1,5 @@
 // A buffered byte writer to a file descriptor or to memory, so frontends can be tested directly.
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,10 +8,10 @@ import Darwin
 
 /// Where a frontend writes its output: a file descriptor (buffered) or memory (for tests).
 public final class OutputSink {
-    public private(set) var buffer: [UInt8] = []
+    /// Bytes not yet written; printers append to it directly and call ``flushIfNeeded()``.
+    public var buffer: [UInt8] = []
     private let fd: Int32?
     private let flushThreshold: Int
-    public private(set) var failed: String?
 
     /// Output kept in memory; read it from ``buffer``.
     public init() {
@@ -53,22 +54,50 @@ public final class OutputSink {
         if buffer.count >= flushThreshold { flush() }
     }
 
+    /// Hands the buffered bytes to the writer thread (at most two buffers are in flight, so
+    /// memory stays bounded while formatting and writing overlap).
     public func flush() {
         guard let fd, !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failed = String(cString: strerror(errno))
-                    return
+        let data = buffer
+        buffer = []
+        buffer.reserveCapacity(flushThreshold + (1 << 16))
+        inFlight.wait()
+        let state = self.state
+        let inFlight = self.inFlight
+        writer.async {
+            defer { inFlight.signal() }
+            if state.failure != nil { return }
+            data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        state.failure = String(cString: strerror(errno))
+                        return
+                    }
+                    offset += written
                 }
-                offset += written
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
+
+    /// Waits until everything handed to the writer thread is written.
+    public func finish() {
+        flush()
+        writer.sync {}
+    }
+
+    private final class WriterState: @unchecked Sendable {
+        var failure: String?
+    }
+
+    private let writer = DispatchQueue(label: "binlog.output")
+    private let inFlight = DispatchSemaphore(value: 2)
+    private let state = WriterState()
+
+    /// Why writing failed, if it did (read after ``finish()``).
+    public var failed: String? { writer.sync { state.failure } }
 
     /// The memory output as text (tests).
     public var text: String { String(decoding: buffer, as: UTF8.self) }

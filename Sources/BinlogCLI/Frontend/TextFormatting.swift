@@ -27,7 +27,7 @@ enum TextFormatting {
     }
 
     /// Upper-case hex of bytes, as `str_to_hex` prints user variables: `X'6162'`.
-    static func upperHex(_ bytes: [UInt8]) -> String {
+    static func upperHex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -39,7 +39,7 @@ enum TextFormatting {
     }
 
     /// An identifier in backticks with inner backticks doubled (MariaDB's `%\`s`).
-    static func backtickQuoted(_ bytes: [UInt8]) -> [UInt8] {
+    static func backtickQuoted<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         var out: [UInt8] = [0x60]
         for byte in bytes {
             out.append(byte)
@@ -50,7 +50,7 @@ enum TextFormatting {
     }
 
     /// A string in quotes with `\n \r \\ \b \t \' \0` escaped (MariaDB's `pretty_print_str`).
-    static func prettyQuoted(_ bytes: [UInt8], quote: UInt8 = 0x27) -> [UInt8] {
+    static func prettyQuoted<C: Collection>(_ bytes: C, quote: UInt8 = 0x27) -> [UInt8] where C.Element == UInt8 {
         var out: [UInt8] = [quote]
         for byte in bytes {
             switch byte {

@@ -1,41 +1,43 @@
 // The decoded body of an event: one case per event type. Switches over it have no `default:`.
+// Cases whose payload is large or rare are `indirect`, so that moving an event (millions of times
+// per file) copies a small value; the hot ones (rows, table maps, Xid, annotations) stay inline.
 
 public enum EventPayload: Hashable, Sendable {
-    case formatDescription(FormatDescriptionEvent)
-    case startV3(StartV3Event)
-    case query(QueryEvent)
+    indirect case formatDescription(FormatDescriptionEvent)
+    indirect case startV3(StartV3Event)
+    indirect case query(QueryEvent)
     case stop(StopEvent)
     case rotate(RotateEvent)
     case intvar(IntvarEvent)
     case rand(RandEvent)
-    case userVar(UserVarEvent)
+    indirect case userVar(UserVarEvent)
     case xid(XIDEvent)
-    case incident(IncidentEvent)
-    case heartbeat(HeartbeatEvent)
+    indirect case incident(IncidentEvent)
+    indirect case heartbeat(HeartbeatEvent)
     case rowsQuery(RowsQueryEvent)
     /// MySQL GTID, anonymous GTID and tagged GTID events.
-    case gtid(GTIDEvent)
-    case previousGTIDs(PreviousGTIDsEvent)
-    case transactionContext(TransactionContextEvent)
-    case viewChange(ViewChangeEvent)
-    case xaPrepare(XAPrepareEvent)
-    case transactionPayload(TransactionPayloadEvent)
+    indirect case gtid(GTIDEvent)
+    indirect case previousGTIDs(PreviousGTIDsEvent)
+    indirect case transactionContext(TransactionContextEvent)
+    indirect case viewChange(ViewChangeEvent)
+    indirect case xaPrepare(XAPrepareEvent)
+    indirect case transactionPayload(TransactionPayloadEvent)
     case tableMap(TableMapEvent)
     case rows(RowsEvent)
-    case beginLoadQuery(AppendBlockEvent)
-    case appendBlock(AppendBlockEvent)
-    case executeLoadQuery(ExecuteLoadQueryEvent)
+    indirect case beginLoadQuery(AppendBlockEvent)
+    indirect case appendBlock(AppendBlockEvent)
+    indirect case executeLoadQuery(ExecuteLoadQueryEvent)
     case deleteFile(FileIDEvent)
     case execLoad(FileIDEvent)
     /// LOAD, NEW_LOAD and CREATE_FILE events of MySQL 3.23–4.x.
-    case legacyLoad(LegacyLoadEvent)
+    indirect case legacyLoad(LegacyLoadEvent)
     case annotateRows(AnnotateRowsEvent)
     case binlogCheckpoint(BinlogCheckpointEvent)
     case mariaDBGTID(MariaDBGTIDEvent)
     case gtidList(GTIDListEvent)
-    case startEncryption(StartEncryptionEvent)
+    indirect case startEncryption(StartEncryptionEvent)
     /// An event type that is not decoded (ignorable events, unknown codes): kept, never dropped.
-    case unsupported(UnsupportedEvent)
+    indirect case unsupported(UnsupportedEvent)
 }
 
 /// One event: its header, decoded body, position and exact bytes.

@@ -114,11 +114,11 @@ public struct LegacyLoadEvent: Hashable, Sendable {
             optionFlags = try reader.readUInt8("opt_flags")
             emptyFlags = try reader.readUInt8("empty_flags")
         } else {
-            fieldTerminator = try reader.readLengthPrefixedString("field_term").bytes
-            enclosedBy = try reader.readLengthPrefixedString("enclosed").bytes
-            lineTerminator = try reader.readLengthPrefixedString("line_term").bytes
-            lineStart = try reader.readLengthPrefixedString("line_start").bytes
-            escapedBy = try reader.readLengthPrefixedString("escaped").bytes
+            fieldTerminator = Array(try reader.readLengthPrefixedString("field_term").bytes)
+            enclosedBy = Array(try reader.readLengthPrefixedString("enclosed").bytes)
+            lineTerminator = Array(try reader.readLengthPrefixedString("line_term").bytes)
+            lineStart = Array(try reader.readLengthPrefixedString("line_start").bytes)
+            escapedBy = Array(try reader.readLengthPrefixedString("escaped").bytes)
             optionFlags = try reader.readUInt8("opt_flags")
             emptyFlags = 0
         }

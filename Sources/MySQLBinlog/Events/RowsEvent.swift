@@ -37,12 +37,23 @@ public struct RowsEvent: Hashable, Sendable {
     public var version: Int
     public var tableID: UInt64
     public var flags: Flags
-    public var extraData: [UInt8]
     public var columnCount: Int
-    public var columnsPresent: [UInt8]
-    public var columnsPresentAfter: [UInt8]?
-    /// Row images (decompressed for MariaDB's compressed events).
-    public var rows: [UInt8]
+    /// The event body the fields below are ranges of (one reference to count, not four).
+    private var body: ArraySlice<UInt8>
+    private var extraRange: Range<Int>
+    private var presentRange: Range<Int>
+    private var presentAfterRange: Range<Int>?
+    /// Decompressed row images of MariaDB's compressed events.
+    private var inflated: [UInt8]?
+
+    public var extraData: ArraySlice<UInt8> { body[extraRange] }
+    public var columnsPresent: ArraySlice<UInt8> { body[presentRange] }
+    public var columnsPresentAfter: ArraySlice<UInt8>? { presentAfterRange.map { body[$0] } }
+    /// Row images (decompressed for MariaDB's compressed events); a slice of the event otherwise.
+    public var rows: ArraySlice<UInt8> {
+        if let inflated { return inflated[...] }
+        return body[(presentAfterRange ?? presentRange).upperBound..<body.endIndex]
+    }
     public var wasCompressed: Bool
     /// Offset of the row images from the start of the event (where compression begins).
     public var rowsStart: Int
@@ -61,6 +72,7 @@ public struct RowsEvent: Hashable, Sendable {
         default: version = 2
         }
         wasCompressed = (166...171).contains(type.rawValue)
+        body = reader.bytes[reader.index..<reader.bytes.endIndex]
         if postHeaderLength == 6 {
             tableID = UInt64(try reader.readUInt32("table_id"))
         } else {
@@ -73,10 +85,10 @@ public struct RowsEvent: Hashable, Sendable {
             guard extraLength >= 2 else {
                 throw reader.error(.invalidLength("extra data length \(extraLength) is below 2"), field: "extra_data_len")
             }
-            extraData = Array(try reader.readBytes(extraLength - 2, "extra_data"))
+            extraRange = try reader.readBytes(extraLength - 2, "extra_data").indices
             used = 10
         } else {
-            extraData = []
+            extraRange = reader.index..<reader.index
         }
         if postHeaderLength > used { try reader.skip(postHeaderLength - used, "post_header") }
         let width = try reader.readLengthEncodedInteger("column_count")
@@ -86,18 +98,16 @@ public struct RowsEvent: Hashable, Sendable {
         }
         columnCount = Int(width)
         let bitmapLength = (columnCount + 7) / 8
-        columnsPresent = Array(try reader.readBytes(bitmapLength, "columns_present"))
+        presentRange = try reader.readBytes(bitmapLength, "columns_present").indices
         if kind == .update || kind == .partialUpdate {
-            columnsPresentAfter = Array(try reader.readBytes(bitmapLength, "columns_present_after"))
+            presentAfterRange = try reader.readBytes(bitmapLength, "columns_present_after").indices
         }
         let rowsOffset = reader.offset
         rowsStart = Int(rowsOffset - (reader.eventOffset ?? rowsOffset))
         let raw = reader.readRest()
         if wasCompressed {
-            rows = try MariaDBCompression.decompress(raw, offset: rowsOffset, eventType: reader.eventType,
-                                                     eventOffset: reader.eventOffset, field: "rows", options: options)
-        } else {
-            rows = Array(raw)
+            inflated = try MariaDBCompression.decompress(raw, offset: rowsOffset, eventType: reader.eventType,
+                                                         eventOffset: reader.eventOffset, field: "rows", options: options)
         }
     }
 }

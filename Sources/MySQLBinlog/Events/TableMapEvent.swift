@@ -14,45 +14,43 @@
 public struct TableMapEvent: Hashable, Sendable {
     public var tableID: UInt64
     public var flags: UInt16
-    public var database: BinlogString
-    public var table: BinlogString
-    public var columnTypes: [ColumnType]
+    /// The event body the fields below are ranges of: one reference to count, not eight.
+    private var body: ArraySlice<UInt8>
+    private var databaseRange: Range<Int>
+    private var tableRange: Range<Int>
+    private var typesRange: Range<Int>
+    private var metadataRange: Range<Int>
+    private var nullsRange: Range<Int>
+
+    public var database: BinlogString { BinlogString(body[databaseRange]) }
+    public var table: BinlogString { BinlogString(body[tableRange]) }
+    /// The type code of each column (see ``columnTypes`` for them as values).
+    public var columnTypeCodes: ArraySlice<UInt8> { body[typesRange] }
+    /// The per-column metadata block, as stored.
+    public var metadataBytes: ArraySlice<UInt8> { body[metadataRange] }
+    public var nullBitmap: ArraySlice<UInt8> { body[nullsRange] }
+    public var optionalMetadata: ArraySlice<UInt8> { body[nullsRange.upperBound..<body.endIndex] }
+
+    public var columnCount: Int { columnTypeCodes.count }
+    public var columnTypes: [ColumnType] { columnTypeCodes.map(ColumnType.init(rawValue:)) }
+
     /// Metadata of each column, as a 16-bit value (0 when the type has none); two-byte
-    /// metadata is combined as the server's `table_def` does for that type.
-    public var columnMetadata: [UInt16]
-    public var nullBitmap: [UInt8]
-    public var optionalMetadata: [UInt8]
-
-    public var columnCount: Int { columnTypes.count }
-
-    init(parsing reader: inout ByteReader, postHeaderLength: Int) throws(BinlogDecodingError) {
-        if postHeaderLength == 6 {
-            tableID = UInt64(try reader.readUInt32("table_id"))
-        } else {
-            tableID = try reader.readUInt48("table_id")
-        }
-        flags = try reader.readUInt16("flags")
-        let used = postHeaderLength == 6 ? 6 : 8
-        if postHeaderLength > used { try reader.skip(postHeaderLength - used, "post_header") }
-        let databaseLength = Int(try reader.readUInt8("db_len"))
-        database = try reader.readString(databaseLength, "db")
-        try reader.skip(1, "db")
-        let tableLength = Int(try reader.readUInt8("table_len"))
-        table = try reader.readString(tableLength, "table")
-        try reader.skip(1, "table")
-        let count = try reader.length(try reader.readLengthEncodedInteger("column_count"), "column_types")
-        columnTypes = try reader.readBytes(count, "column_types").map(ColumnType.init(rawValue:))
-        let metadataLength = try reader.length(try reader.readLengthEncodedInteger("metadata_len"), "metadata")
-        var metadata = try reader.bounded(metadataLength, "metadata")
+    /// metadata is combined as the server's `table_def` does for that type. Computed from the
+    /// stored bytes on each call: cache it per table, not per row.
+    public var columnMetadata: [UInt16] {
         var values: [UInt16] = []
-        values.reserveCapacity(count)
-        for type in columnTypes {
+        values.reserveCapacity(columnTypeCodes.count)
+        var index = metadataBytes.startIndex
+        for code in columnTypeCodes {
+            let type = ColumnType(rawValue: code)
             switch type.metadataLength {
             case 1:
-                values.append(UInt16(try metadata.readUInt8("metadata")))
+                values.append(index < metadataBytes.endIndex ? UInt16(metadataBytes[index]) : 0)
+                index += 1
             case 2:
-                let first = UInt16(try metadata.readUInt8("metadata"))
-                let second = UInt16(try metadata.readUInt8("metadata"))
+                let first = index < metadataBytes.endIndex ? UInt16(metadataBytes[index]) : 0
+                let second = index + 1 < metadataBytes.endIndex ? UInt16(metadataBytes[index + 1]) : 0
+                index += 2
                 // VARCHAR and BIT store little-endian; STRING/ENUM/SET/NEWDECIMAL keep the first byte high.
                 if type == .varchar || type == .varString || type == .bit {
                     values.append(first | second << 8)
@@ -63,12 +61,55 @@ public struct TableMapEvent: Hashable, Sendable {
                 values.append(0)
             }
         }
-        columnMetadata = values
-        nullBitmap = Array(try reader.readBytes((count + 7) / 8, "null_bits"))
-        optionalMetadata = Array(reader.readRest())
+        return values
+    }
+
+    init(parsing reader: inout ByteReader, postHeaderLength: Int) throws(BinlogDecodingError) {
+        body = reader.bytes[reader.index..<reader.bytes.endIndex]
+        if postHeaderLength == 6 {
+            tableID = UInt64(try reader.readUInt32("table_id"))
+        } else {
+            tableID = try reader.readUInt48("table_id")
+        }
+        flags = try reader.readUInt16("flags")
+        let used = postHeaderLength == 6 ? 6 : 8
+        if postHeaderLength > used { try reader.skip(postHeaderLength - used, "post_header") }
+        let databaseLength = Int(try reader.readUInt8("db_len"))
+        databaseRange = try reader.readBytes(databaseLength, "db").indices
+        try reader.skip(1, "db")
+        let tableLength = Int(try reader.readUInt8("table_len"))
+        tableRange = try reader.readBytes(tableLength, "table").indices
+        try reader.skip(1, "table")
+        let count = try reader.length(try reader.readLengthEncodedInteger("column_count"), "column_types")
+        typesRange = try reader.readBytes(count, "column_types").indices
+        let metadataLength = try reader.length(try reader.readLengthEncodedInteger("metadata_len"), "metadata")
+        metadataRange = try reader.readBytes(metadataLength, "metadata").indices
+        // The metadata must hold what the column types declare.
+        var needed = 0
+        for code in body[typesRange] { needed += ColumnType(rawValue: code).metadataLength }
+        guard needed <= metadataLength else {
+            throw reader.error(.invalidLength("column types need \(needed) metadata bytes, the event has \(metadataLength)"), field: "metadata")
+        }
+        nullsRange = try reader.readBytes((count + 7) / 8, "null_bits").indices
+        body = body[body.startIndex..<reader.bytes.endIndex]
+        _ = reader.readRest()
+    }
+
+    /// The same event in storage of its own (not keeping the event's buffer alive).
+    public func owned() -> TableMapEvent {
+        var copy = self
+        let shift = body.startIndex
+        copy.body = ArraySlice(Array(body))
+        func move(_ range: Range<Int>) -> Range<Int> { (range.lowerBound - shift)..<(range.upperBound - shift) }
+        copy.databaseRange = move(databaseRange)
+        copy.tableRange = move(tableRange)
+        copy.typesRange = move(typesRange)
+        copy.metadataRange = move(metadataRange)
+        copy.nullsRange = move(nullsRange)
+        return copy
     }
 
     public func isNullable(_ column: Int) -> Bool {
-        column / 8 < nullBitmap.count && nullBitmap[column / 8] & (1 << (column % 8)) != 0
+        column / 8 < nullBitmap.count && nullBitmap[nullBitmap.startIndex + column / 8] & (1 << (column % 8)) != 0
     }
 }

@@ -67,11 +67,14 @@ public struct ByteReader {
     /// A little-endian unsigned integer of 1 to 8 bytes.
     public mutating func readUInt(byteCount: Int, _ field: StaticString) throws(BinlogDecodingError) -> UInt64 {
         try require(byteCount, field)
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        for i in index..<(index + byteCount) {
-            value |= UInt64(bytes[i]) << shift
-            shift += 8
+        let start = index - bytes.startIndex
+        let value: UInt64 = bytes.withUnsafeBytes { raw in
+            if byteCount == 8 { return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)) }
+            if byteCount == 4 { return UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt32.self))) }
+            if byteCount == 2 { return UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt16.self))) }
+            var value: UInt64 = 0
+            for i in 0..<byteCount { value |= UInt64(raw[start + i]) << (8 * UInt64(i)) }
+            return value
         }
         index += byteCount
         return value

@@ -12,9 +12,9 @@ public enum RowImageLayout {
 
     /// The size of a value as the server's `table_def::calc_field_size` computes it (ENUM and
     /// SET inside STRING metadata by their pack length), or `nil` when unknown or cut off.
-    public static func fieldSize(type: ColumnType, metadata: UInt16, bytes: [UInt8], at index: Int) -> Int? {
+    public static func fieldSize(type: ColumnType, metadata: UInt16, bytes: ArraySlice<UInt8>, at index: Int) -> Int? {
         func littleEndian(_ count: Int) -> Int? {
-            guard index + count <= bytes.count else { return nil }
+            guard index >= bytes.startIndex, index + count <= bytes.endIndex else { return nil }
             var value = 0
             for i in 0..<count { value |= Int(bytes[index + i]) << (8 * i) }
             return value
@@ -61,7 +61,7 @@ public enum RowImageLayout {
 
     /// The bytes mariadb-binlog's row counter (`calc_field_event_length`) advances past a value,
     /// quirks included: JSON, GEOMETRY and VECTOR are unknown to it, so counting stops at them. `nil` means unknown or cut off.
-    public static func valueLength(type: ColumnType, metadata: UInt16, bytes: [UInt8], at index: Int) -> Int? {
+    public static func valueLength(type: ColumnType, metadata: UInt16, bytes: ArraySlice<UInt8>, at index: Int) -> Int? {
         var type = type
         var length = Int(metadata)
         if type == .string {
@@ -81,7 +81,7 @@ public enum RowImageLayout {
             }
         }
         func littleEndian(_ count: Int) -> Int? {
-            guard index + count <= bytes.count else { return nil }
+            guard index >= bytes.startIndex, index + count <= bytes.endIndex else { return nil }
             var value = 0
             for i in 0..<count { value |= Int(bytes[index + i]) << (8 * i) }
             return value

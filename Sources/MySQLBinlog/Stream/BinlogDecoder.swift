@@ -20,8 +20,9 @@ public struct BinlogDecoder: Sendable {
         return try EventHeader(parsing: &reader, headerLength: min(headerLength, bytes.count))
     }
 
-    /// Decodes one complete event.
-    public mutating func decode(_ bytes: ArraySlice<UInt8>, at offset: UInt64) throws(BinlogDecodingError) -> BinlogEvent {
+    /// Decodes one complete event. `checksumVerified` says its CRC32 was already checked (by a
+    /// reader that checks checksums on another thread).
+    public mutating func decode(_ bytes: ArraySlice<UInt8>, at offset: UInt64, checksumVerified: Bool = false) throws(BinlogDecodingError) -> BinlogEvent {
         if let encrypted = context.encryptionStartedAt {
             throw BinlogDecodingError(
                 .encrypted("the file is encrypted from the Start_encryption event at offset \(encrypted) on; decrypting MariaDB binlogs needs the server's encryption key (file_key_management or another key management plugin), which this tool does not have"),
@@ -67,7 +68,7 @@ public struct BinlogDecoder: Sendable {
                 | UInt32(bytes[bodyEnd + 3]) << 24
             if algorithm == .crc32 {
                 checksum = stored
-                if options.verifyChecksums {
+                if options.verifyChecksums && !checksumVerified {
                     // The server checksums the Format_description with its IN_USE flag cleared.
                     let computed: UInt32
                     if header.type == .formatDescription && header.flags.contains(.binlogInUse) {
@@ -156,7 +157,8 @@ public struct BinlogDecoder: Sendable {
             try skipPostHeader(&reader, type)
             return .xaPrepare(try XAPrepareEvent(parsing: &reader))
         case BinlogEventType.transactionPayload.rawValue:
-            try skipPostHeader(&reader, type)
+            // No post-header to skip: servers declare 40 for this type (the type code, by mistake)
+            // and read the payload header right after the common header.
             return .transactionPayload(try TransactionPayloadEvent(parsing: &reader))
         case BinlogEventType.tableMap.rawValue:
             let map = try TableMapEvent(parsing: &reader, postHeaderLength: postHeaderLength(.tableMap, default: 8))

@@ -1,0 +1,285 @@
+// Reads, frames and checksums events on a second thread, so decoding and printing have a core to themselves.
+import Dispatch
+
+/// A reader of one binlog's events that does the I/O, the framing and the CRC32 checks on a
+/// background thread, a few chunks ahead of the consumer.
+///
+/// Memory stays bounded: at most `depth` chunks of `chunkSize` bytes wait in the queue (a chunk
+/// grows only to hold one event larger than it). Events are slices of chunks that are never
+/// written again, so keeping an event costs no copy.
+public final class PrefetchingEventReader {
+    /// One event framed by the producer: where it is and whether its checksum was checked.
+    struct Framed {
+        var start: Int
+        var count: Int
+        var offset: UInt64
+        var verified: Bool
+    }
+
+    /// What the producer hands over: a chunk and the events in it, or the error that ended reading.
+    struct Batch {
+        var chunk: [UInt8]
+        var events: [Framed]
+        var failure: (any Error)?
+        var end: Bool
+    }
+
+    private final class Shared: @unchecked Sendable {
+        let mutex = DispatchSemaphore(value: 1)
+        let available = DispatchSemaphore(value: 0)
+        let free: DispatchSemaphore
+        let finished = DispatchSemaphore(value: 0)
+        var queue: [Batch] = []
+        var cancelled = false
+
+        init(depth: Int) { free = DispatchSemaphore(value: depth) }
+    }
+
+    private final class Producer: @unchecked Sendable {
+        var source: any ByteSource
+        let name: String
+        let options: DecodingOptions
+        let chunkSize: Int
+        var offset: UInt64 = 4
+        var carry: [UInt8] = []
+        var algorithm = ChecksumAlgorithm.undefined
+        var headerLength = EventHeader.v4Length
+        var sawFormat = false
+
+        init(source: any ByteSource, name: String, options: DecodingOptions, chunkSize: Int) {
+            self.source = source
+            self.name = name
+            self.options = options
+            self.chunkSize = chunkSize
+        }
+    }
+
+    public let name: String
+    private let shared: Shared
+    private var decoder: BinlogDecoder
+    private var current: Batch?
+    private var position = 0
+    private var done = false
+
+    /// Reads and checks the 4-byte magic number at the start of `source`.
+    public static func readMagic(from source: inout any ByteSource, name: String) throws {
+        var magic = [UInt8](repeating: 0, count: 4)
+        var count = 0
+        while count < 4 {
+            let read = try magic.withUnsafeMutableBytes { raw in
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[count...]))
+            }
+            if read == 0 { break }
+            count += read
+        }
+        let first = Array(magic.prefix(count))
+        if first == binlogMagic { return }
+        if first == [0xfd, 0x62, 0x69, 0x6e] {
+            throw BinlogDecodingError(.encrypted("MySQL encrypted binlog (magic fd 62 69 6e): reading it needs the source server's keyring; read it through the server (mysqlbinlog --read-from-remote-server) or decrypt it first"),
+                                      offset: 0, file: name)
+        }
+        throw BinlogDecodingError(.notABinlog(firstBytes: first), offset: 0, file: name)
+    }
+
+    /// Starts reading `source`, whose 4-byte magic number has already been read and checked.
+    public init(source: any ByteSource, name: String, options: DecodingOptions = DecodingOptions(),
+                chunkSize: Int = 1 << 19, depth: Int = 3) {
+        self.name = name
+        self.decoder = BinlogDecoder(options: options)
+        let shared = Shared(depth: max(depth, 1))
+        self.shared = shared
+        let producer = Producer(source: source, name: name, options: options, chunkSize: max(chunkSize, 4096))
+        DispatchQueue.global().async {
+            PrefetchingEventReader.produce(producer, shared)
+            shared.finished.signal()
+        }
+    }
+
+    deinit {
+        shared.mutex.wait()
+        shared.cancelled = true
+        shared.mutex.signal()
+        shared.free.signal()
+        shared.finished.wait()
+    }
+
+    /// The decoding state (the Format_description in force, table maps).
+    public var context: DecodingContext { decoder.context }
+
+    private var peeked: BinlogEvent??
+
+    /// The next event without consuming it (``next()`` returns it again).
+    public func peek() throws -> BinlogEvent? {
+        if let peeked { return peeked }
+        let event = try next()
+        peeked = .some(event)
+        return event
+    }
+
+    /// The next decoded event, or `nil` at a clean end of input.
+    public func next() throws -> BinlogEvent? {
+        if let event = peeked {
+            peeked = nil
+            return event
+        }
+        while true {
+            if done { return nil }
+            if let batch = current {
+                if position < batch.events.count {
+                    let framed = batch.events[position]
+                    position += 1
+                    let bytes = batch.chunk[framed.start..<(framed.start + framed.count)]
+                    do {
+                        return try decoder.decode(bytes, at: framed.offset, checksumVerified: framed.verified)
+                    } catch var failure {
+                        failure.file = name
+                        done = true
+                        throw failure
+                    }
+                }
+                current = nil
+                if let failure = batch.failure {
+                    done = true
+                    throw failure
+                }
+                if batch.end {
+                    done = true
+                    return nil
+                }
+            }
+            shared.available.wait()
+            shared.mutex.wait()
+            let batch = shared.queue.removeFirst()
+            shared.mutex.signal()
+            shared.free.signal()
+            current = batch
+            position = 0
+        }
+    }
+
+    private static func publish(_ batch: Batch, _ shared: Shared) -> Bool {
+        shared.free.wait()
+        shared.mutex.wait()
+        let cancelled = shared.cancelled
+        if !cancelled { shared.queue.append(batch) }
+        shared.mutex.signal()
+        if cancelled { return false }
+        shared.available.signal()
+        return true
+    }
+
+    /// The producer loop: fill a chunk (starting with the partial event carried over), frame
+    /// the complete events in it, check their checksums, hand it over.
+    private static func produce(_ producer: Producer, _ shared: Shared) {
+        var atEnd = false
+        while !atEnd {
+            var chunk = producer.carry
+            producer.carry = []
+            var failure: (any Error)?
+            do {
+                atEnd = try fill(&chunk, producer)
+            } catch {
+                failure = error
+                atEnd = true
+            }
+            var events: [Framed] = []
+            var index = 0
+            var pending = 0
+            frame: while index < chunk.count {
+                let left = chunk.count - index
+                if left < 13 {
+                    pending = left
+                    break frame
+                }
+                let size = Int(chunk[index + 9]) | Int(chunk[index + 10]) << 8 | Int(chunk[index + 11]) << 16 | Int(chunk[index + 12]) << 24
+                let type = BinlogEventType(rawValue: chunk[index + 4])
+                let minimum = producer.sawFormat ? producer.headerLength : 13
+                if size < minimum {
+                    if size == 0 && chunk[index...].allSatisfy({ $0 == 0 }) {
+                        failure = BinlogDecodingError(.invalidLength("zero-filled bytes from here (\(left) read so far): not an event"),
+                                                      offset: producer.offset, field: "event_size", file: producer.name)
+                    } else {
+                        failure = BinlogDecodingError(.invalidLength("event size \(size) is smaller than the \(minimum)-byte header"),
+                                                      offset: producer.offset + 9, eventType: type, eventOffset: producer.offset,
+                                                      field: "event_size", file: producer.name)
+                    }
+                    atEnd = true
+                    pending = 0
+                    break frame
+                }
+                if size > producer.options.maximumEventSize {
+                    failure = BinlogDecodingError(.limitExceeded("event size \(size) exceeds the cap of \(producer.options.maximumEventSize) bytes"),
+                                                  offset: producer.offset + 9, eventType: type, eventOffset: producer.offset,
+                                                  field: "event_size", file: producer.name)
+                    atEnd = true
+                    pending = 0
+                    break frame
+                }
+                if size > left {
+                    pending = left
+                    break frame
+                }
+                var verified = false
+                if type == .formatDescription {
+                    // The algorithm of this and later events; the decoder checks this event itself.
+                    var reader = ByteReader(chunk[(index + 19)..<(index + size)], baseOffset: producer.offset + 19)
+                    if let description = try? FormatDescriptionEvent(parsing: &reader) {
+                        producer.algorithm = description.checksumAlgorithm ?? .undefined
+                        producer.headerLength = description.commonHeaderLength
+                        producer.sawFormat = true
+                    }
+                } else if producer.algorithm == .crc32 && producer.options.verifyChecksums && size >= 4 {
+                    let end = index + size - 4
+                    let stored = UInt32(chunk[end]) | UInt32(chunk[end + 1]) << 8 | UInt32(chunk[end + 2]) << 16 | UInt32(chunk[end + 3]) << 24
+                    // A mismatch is left for the decoder to report, with the event's type and offsets.
+                    verified = CRC32.checksum(chunk[index..<end]) == stored
+                } else if type == .startV3 {
+                    producer.sawFormat = true
+                    producer.headerLength = size < 75 ? EventHeader.v1Length : EventHeader.v4Length
+                }
+                events.append(Framed(start: index, count: size, offset: producer.offset, verified: verified))
+                index += size
+                producer.offset += UInt64(size)
+            }
+            if pending > 0 {
+                if atEnd && failure == nil {
+                    let type: BinlogEventType? = pending > 4 ? BinlogEventType(rawValue: chunk[index + 4]) : nil
+                    var needed = 13
+                    if pending >= 13 {
+                        needed = Int(chunk[index + 9]) | Int(chunk[index + 10]) << 8 | Int(chunk[index + 11]) << 16 | Int(chunk[index + 12]) << 24
+                    }
+                    failure = BinlogDecodingError(.truncated(needed: needed, available: pending), offset: producer.offset,
+                                                  eventType: type, eventOffset: type == nil ? nil : producer.offset,
+                                                  field: pending >= 13 ? "event" : "header", file: producer.name)
+                } else {
+                    producer.carry = Array(chunk[index..<(index + pending)])
+                }
+            }
+            let batch = Batch(chunk: chunk, events: events, failure: failure, end: atEnd)
+            if !publish(batch, shared) { return }
+        }
+    }
+
+    /// Reads until the chunk holds `chunkSize` bytes (or the whole pending event); true at end of input.
+    private static func fill(_ chunk: inout [UInt8], _ producer: Producer) throws -> Bool {
+        var target = producer.chunkSize
+        // A partial event longer than a chunk: read the whole event into this one.
+        if chunk.count >= 13 {
+            let size = Int(chunk[9]) | Int(chunk[10]) << 8 | Int(chunk[11]) << 16 | Int(chunk[12]) << 24
+            if size > target && size <= producer.options.maximumEventSize { target = size }
+        }
+        let filled = chunk.count
+        if target <= filled { return false }
+        chunk.append(contentsOf: repeatElement(0, count: target - filled))
+        var count = filled
+        defer { chunk.removeLast(chunk.count - count) }
+        while count < target {
+            let read = try chunk.withUnsafeMutableBytes { raw in
+                try producer.source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[count...]))
+            }
+            if read == 0 { return true }
+            count += read
+        }
+        return false
+    }
+}
