@@ -12,7 +12,9 @@ enum Base64 {
     /// Appends `bytes` encoded, a newline after every 76 output characters and none at the end.
     static func encode(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8]) {
         guard !bytes.isEmpty else { return }
-        output.reserveCapacity(output.count + encodedLength(bytes.count))
+        let needed = output.count + encodedLength(bytes.count)
+        // Grow geometrically: reserving the exact size on every call would copy a growing buffer each time.
+        if needed > output.capacity { output.reserveCapacity(Swift.max(needed, output.capacity * 2)) }
         // Encode a chunk at a time into scratch space on the stack, then append it: no zero-fill,
         // no per-byte capacity checks. 57 input bytes make one 76-character line.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 77 * 64) { scratch in

@@ -126,7 +126,24 @@ struct DumpFrontend {
     private func openReader(_ input: BinlogInput, decoding: DecodingOptions) throws -> PrefetchingEventReader {
         var source = try input.open()
         try PrefetchingEventReader.readMagic(from: &source, name: input.path)
-        return PrefetchingEventReader(source: source, name: input.path, options: decoding)
+        // BINLOG statements carry the base64 of Table_map and rows events: the reading thread
+        // encodes them while this one formats the rest.
+        let encode = options.base64Output == .auto && !options.shortForm
+        return PrefetchingEventReader(source: source, name: input.path, options: decoding,
+                                      sideWork: encode ? Self.encodeRowsEvents : nil)
+    }
+
+    /// Side work for the reading thread: the base64 lines of Table_map and (uncompressed) rows events.
+    private static let encodeRowsEvents: PrefetchingEventReader.SideWork = { event, output in
+        guard event.count > 4 else { return false }
+        switch event[event.startIndex + 4] {
+        case 19, 20...25, 30...32:
+            Base64.encode(event, into: &output)
+            output.append(10)
+            return true
+        default:
+            return false
+        }
     }
 
     private func dumpFile(_ input: BinlogInput, opened: PrefetchingEventReader?, isFirst: Bool, isLast: Bool,
@@ -175,6 +192,7 @@ struct DumpFrontend {
                 printer.endFile()
                 return .stopped
             }
+            printer.usePrecomputedBase64(reader.sideWorkResult)
             try printer.print(event, formatDescription: formatDescription)
             if case .formatDescription = event.payload {} else { lastEnd = event.endOffset }
         }

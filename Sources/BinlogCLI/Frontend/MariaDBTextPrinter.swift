@@ -57,6 +57,11 @@ final class MariaDBTextPrinter {
     private var inRowsStatement = false
     /// What row counting needs of each table map, derived once per distinct Table_map.
     private var tableLayouts: [UInt64: TableLayout] = [:]
+    /// Base64 of the event being printed, when the reader computed it (see `usePrecomputedBase64`).
+    private var precomputedBase64: ArraySlice<UInt8>?
+
+    func usePrecomputedBase64(_ text: ArraySlice<UInt8>?) { precomputedBase64 = text }
+
     // The header timestamp text of the last event (consecutive events mostly share it).
     private var lastTimestamp: UInt32?
     private var lastTimestampText: [UInt8] = []
@@ -715,7 +720,9 @@ final class MariaDBTextPrinter {
             head.append(10)
         }
         if !options.shortForm || options.printRowCount {
-            if printsBase64 { appendBase64Lines(event.bytes, to: &body) }
+            if printsBase64 {
+                if let text = precomputedBase64 { body.append(contentsOf: text) } else { appendBase64Lines(event.bytes, to: &body) }
+            }
             out.buffer.append(contentsOf: head)
             head.removeAll(keepingCapacity: true)
         }
@@ -766,7 +773,9 @@ final class MariaDBTextPrinter {
         let printedBytes: ArraySlice<UInt8> = rows.wasCompressed ? (event.uncompressedRowsEvent.map { $0[...] } ?? event.bytes) : event.bytes
         if !options.shortForm || options.printRowCount {
             // The last event of a statement goes straight to the output below, not through the cache.
-            if printsBase64 && !statementEnd { appendBase64Lines(printedBytes, to: &body) }
+            if printsBase64 && !statementEnd {
+                if let text = precomputedBase64, !rows.wasCompressed { body.append(contentsOf: text) } else { appendBase64Lines(printedBytes, to: &body) }
+            }
             if options.printRowCount { rowCount += countRows(rows) }
         }
         if statementEnd {
@@ -776,7 +785,11 @@ final class MariaDBTextPrinter {
             if printsBase64 {
                 out.buffer.append("\nBINLOG '\n")
                 out.buffer.append(contentsOf: body)
-                appendBase64Lines(printedBytes, to: &out.buffer)
+                if let text = precomputedBase64, !rows.wasCompressed {
+                    out.buffer.append(contentsOf: text)
+                } else {
+                    appendBase64Lines(printedBytes, to: &out.buffer)
+                }
                 out.buffer.append("'/*!*/;\n")
             } else {
                 out.buffer.append(contentsOf: body)
@@ -798,12 +811,15 @@ final class MariaDBTextPrinter {
         let images = rows.kind == .update || rows.kind == .partialUpdate ? 2 : 1
         var count = 0
         let data = rows.rows
+        let before = rows.columnsPresent
+        let after = rows.columnsPresentAfter ?? before
+        let columns = rows.columnCount
         var index = data.startIndex
         rowLoop: while index < data.endIndex {
             count += 1
             for image in 0..<images {
-                let bitmap = image == 0 ? rows.columnsPresent : (rows.columnsPresentAfter ?? rows.columnsPresent)
-                guard let length = imageLength(data, at: index, layout: layout, columns: rows.columnCount, present: bitmap) else { break rowLoop }
+                guard let length = imageLength(data, at: index, layout: layout, columns: columns,
+                                               present: image == 0 ? before : after) else { break rowLoop }
                 index += length
             }
         }

@@ -20,11 +20,15 @@ protocol TextPrinter: AnyObject {
     /// Whether the Format_description met before `--start-position` is printed whatever the
     /// `--base64-output` mode (mysqlbinlog), or only in AUTO mode (mariadb-binlog).
     var printsFormatDescriptionBeforeStartInEveryMode: Bool { get }
+    /// Base64 text (with its final newline) of the next event, computed on the reading thread;
+    /// printers that use it set it aside for the next ``print(_:formatDescription:)``.
+    func usePrecomputedBase64(_ text: ArraySlice<UInt8>?)
 }
 
 extension TextPrinter {
     /// mariadb-binlog stops where the error is: nothing follows.
     func finishAfterError() {}
+    func usePrecomputedBase64(_ text: ArraySlice<UInt8>?) {}
     var printsFormatDescriptionBeforeStartInEveryMode: Bool { false }
 }
 

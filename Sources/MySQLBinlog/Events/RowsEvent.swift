@@ -85,7 +85,7 @@ public struct RowsEvent: Hashable, Sendable {
             guard extraLength >= 2 else {
                 throw reader.error(.invalidLength("extra data length \(extraLength) is below 2"), field: "extra_data_len")
             }
-            extraRange = try reader.readBytes(extraLength - 2, "extra_data").indices
+            extraRange = try reader.readRange(extraLength - 2, "extra_data")
             used = 10
         } else {
             extraRange = reader.index..<reader.index
@@ -98,9 +98,9 @@ public struct RowsEvent: Hashable, Sendable {
         }
         columnCount = Int(width)
         let bitmapLength = (columnCount + 7) / 8
-        presentRange = try reader.readBytes(bitmapLength, "columns_present").indices
+        presentRange = try reader.readRange(bitmapLength, "columns_present")
         if kind == .update || kind == .partialUpdate {
-            presentAfterRange = try reader.readBytes(bitmapLength, "columns_present_after").indices
+            presentAfterRange = try reader.readRange(bitmapLength, "columns_present_after")
         }
         let rowsOffset = reader.offset
         rowsStart = Int(rowsOffset - (reader.eventOffset ?? rowsOffset))
@@ -109,6 +109,22 @@ public struct RowsEvent: Hashable, Sendable {
             inflated = try MariaDBCompression.decompress(raw, offset: rowsOffset, eventType: reader.eventType,
                                                          eventOffset: reader.eventOffset, field: "rows", options: options)
         }
+    }
+}
+
+extension RowsEvent {
+    /// Equal when the decoded fields are equal, wherever the bytes are stored.
+    public static func == (a: RowsEvent, b: RowsEvent) -> Bool {
+        a.kind == b.kind && a.version == b.version && a.tableID == b.tableID && a.flags == b.flags
+            && a.columnCount == b.columnCount && a.wasCompressed == b.wasCompressed && a.rowsStart == b.rowsStart
+            && a.extraData == b.extraData && a.columnsPresent == b.columnsPresent
+            && a.columnsPresentAfter == b.columnsPresentAfter && a.rows == b.rows
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tableID)
+        hasher.combine(flags.rawValue)
+        hasher.combine(rows)
     }
 }
 

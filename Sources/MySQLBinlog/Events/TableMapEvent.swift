@@ -75,24 +75,38 @@ public struct TableMapEvent: Hashable, Sendable {
         let used = postHeaderLength == 6 ? 6 : 8
         if postHeaderLength > used { try reader.skip(postHeaderLength - used, "post_header") }
         let databaseLength = Int(try reader.readUInt8("db_len"))
-        databaseRange = try reader.readBytes(databaseLength, "db").indices
+        databaseRange = try reader.readRange(databaseLength, "db")
         try reader.skip(1, "db")
         let tableLength = Int(try reader.readUInt8("table_len"))
-        tableRange = try reader.readBytes(tableLength, "table").indices
+        tableRange = try reader.readRange(tableLength, "table")
         try reader.skip(1, "table")
         let count = try reader.length(try reader.readLengthEncodedInteger("column_count"), "column_types")
-        typesRange = try reader.readBytes(count, "column_types").indices
+        typesRange = try reader.readRange(count, "column_types")
         let metadataLength = try reader.length(try reader.readLengthEncodedInteger("metadata_len"), "metadata")
-        metadataRange = try reader.readBytes(metadataLength, "metadata").indices
+        metadataRange = try reader.readRange(metadataLength, "metadata")
         // The metadata must hold what the column types declare.
         var needed = 0
         for code in body[typesRange] { needed += ColumnType(rawValue: code).metadataLength }
         guard needed <= metadataLength else {
             throw reader.error(.invalidLength("column types need \(needed) metadata bytes, the event has \(metadataLength)"), field: "metadata")
         }
-        nullsRange = try reader.readBytes((count + 7) / 8, "null_bits").indices
+        nullsRange = try reader.readRange((count + 7) / 8, "null_bits")
         body = body[body.startIndex..<reader.bytes.endIndex]
         _ = reader.readRest()
+    }
+
+    /// Equal when the decoded fields are equal, wherever the bytes are stored.
+    public static func == (a: TableMapEvent, b: TableMapEvent) -> Bool {
+        a.tableID == b.tableID && a.flags == b.flags && a.database == b.database && a.table == b.table
+            && a.columnTypeCodes == b.columnTypeCodes && a.metadataBytes == b.metadataBytes
+            && a.nullBitmap == b.nullBitmap && a.optionalMetadata == b.optionalMetadata
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tableID)
+        hasher.combine(database)
+        hasher.combine(table)
+        hasher.combine(columnTypeCodes)
     }
 
     /// The same event in storage of its own (not keeping the event's buffer alive).

@@ -102,6 +102,13 @@ public struct ByteReader {
         return bytes[index..<(index + count)]
     }
 
+    /// The indices of the next `count` bytes, which are consumed (no slice is made).
+    public mutating func readRange(_ count: Int, _ field: StaticString) throws(BinlogDecodingError) -> Range<Int> {
+        try require(count, field)
+        defer { index += count }
+        return index..<(index + count)
+    }
+
     public mutating func skip(_ count: Int, _ field: StaticString) throws(BinlogDecodingError) {
         try require(count, field)
         index += count

@@ -14,12 +14,21 @@ public final class PrefetchingEventReader {
         var count: Int
         var offset: UInt64
         var verified: Bool
+        /// Where the side work's output for this event is in the batch's `side` bytes.
+        var sideStart: Int = 0
+        var sideCount: Int = -1
     }
+
+    /// Work done for each event on the reading thread, needing nothing but the event's bytes
+    /// (for example its base64 text): it appends its result to the buffer and returns true, or
+    /// returns false when it has nothing for that event.
+    public typealias SideWork = @Sendable (_ event: ArraySlice<UInt8>, _ output: inout [UInt8]) -> Bool
 
     /// What the producer hands over: a chunk and the events in it, or the error that ended reading.
     struct Batch {
         var chunk: [UInt8]
         var events: [Framed]
+        var side: [UInt8]
         var failure: (any Error)?
         var end: Bool
     }
@@ -45,8 +54,10 @@ public final class PrefetchingEventReader {
         var algorithm = ChecksumAlgorithm.undefined
         var headerLength = EventHeader.v4Length
         var sawFormat = false
+        let sideWork: SideWork?
 
-        init(source: any ByteSource, name: String, options: DecodingOptions, chunkSize: Int) {
+        init(source: any ByteSource, name: String, options: DecodingOptions, chunkSize: Int, sideWork: SideWork?) {
+            self.sideWork = sideWork
             self.source = source
             self.name = name
             self.options = options
@@ -57,7 +68,15 @@ public final class PrefetchingEventReader {
     public let name: String
     private let shared: Shared
     private var decoder: BinlogDecoder
-    private var current: Batch?
+    private var currentChunk: [UInt8] = []
+    private var currentSide: [UInt8] = []
+    private var lastSide: Range<Int>?
+
+    /// The side work's output for the event ``next()`` returned last, if it produced any.
+    public var sideWorkResult: ArraySlice<UInt8>? { lastSide.map { currentSide[$0] } }
+    private var currentEvents: [Framed] = []
+    private var currentFailure: (any Error)?
+    private var currentIsLast = false
     private var position = 0
     private var done = false
 
@@ -83,12 +102,12 @@ public final class PrefetchingEventReader {
 
     /// Starts reading `source`, whose 4-byte magic number has already been read and checked.
     public init(source: any ByteSource, name: String, options: DecodingOptions = DecodingOptions(),
-                chunkSize: Int = 1 << 19, depth: Int = 3) {
+                chunkSize: Int = 1 << 18, depth: Int = 3, sideWork: SideWork? = nil) {
         self.name = name
         self.decoder = BinlogDecoder(options: options)
         let shared = Shared(depth: max(depth, 1))
         self.shared = shared
-        let producer = Producer(source: source, name: name, options: options, chunkSize: max(chunkSize, 4096))
+        let producer = Producer(source: source, name: name, options: options, chunkSize: max(chunkSize, 4096), sideWork: sideWork)
         DispatchQueue.global().async {
             PrefetchingEventReader.produce(producer, shared)
             shared.finished.signal()
@@ -124,35 +143,38 @@ public final class PrefetchingEventReader {
         }
         while true {
             if done { return nil }
-            if let batch = current {
-                if position < batch.events.count {
-                    let framed = batch.events[position]
-                    position += 1
-                    let bytes = batch.chunk[framed.start..<(framed.start + framed.count)]
-                    do {
-                        return try decoder.decode(bytes, at: framed.offset, checksumVerified: framed.verified)
-                    } catch var failure {
-                        failure.file = name
-                        done = true
-                        throw failure
-                    }
-                }
-                current = nil
-                if let failure = batch.failure {
+            if position < currentEvents.count {
+                let framed = currentEvents[position]
+                position += 1
+                lastSide = framed.sideCount >= 0 ? framed.sideStart..<(framed.sideStart + framed.sideCount) : nil
+                let bytes = currentChunk[framed.start..<(framed.start + framed.count)]
+                do {
+                    return try decoder.decode(bytes, at: framed.offset, checksumVerified: framed.verified)
+                } catch var failure {
+                    failure.file = name
                     done = true
                     throw failure
                 }
-                if batch.end {
-                    done = true
-                    return nil
-                }
+            }
+            if let failure = currentFailure {
+                done = true
+                throw failure
+            }
+            if currentIsLast {
+                done = true
+                return nil
             }
             shared.available.wait()
             shared.mutex.wait()
             let batch = shared.queue.removeFirst()
             shared.mutex.signal()
             shared.free.signal()
-            current = batch
+            // Kept as separate properties: reading an event then copies no batch.
+            currentChunk = batch.chunk
+            currentSide = batch.side
+            currentEvents = batch.events
+            currentFailure = batch.failure
+            currentIsLast = batch.end
             position = 0
         }
     }
@@ -183,6 +205,7 @@ public final class PrefetchingEventReader {
                 atEnd = true
             }
             var events: [Framed] = []
+            var side: [UInt8] = []
             var index = 0
             var pending = 0
             frame: while index < chunk.count {
@@ -237,7 +260,15 @@ public final class PrefetchingEventReader {
                     producer.sawFormat = true
                     producer.headerLength = size < 75 ? EventHeader.v1Length : EventHeader.v4Length
                 }
-                events.append(Framed(start: index, count: size, offset: producer.offset, verified: verified))
+                var framed = Framed(start: index, count: size, offset: producer.offset, verified: verified)
+                if let work = producer.sideWork {
+                    let before = side.count
+                    if work(chunk[index..<(index + size)], &side) {
+                        framed.sideStart = before
+                        framed.sideCount = side.count - before
+                    }
+                }
+                events.append(framed)
                 index += size
                 producer.offset += UInt64(size)
             }
@@ -255,7 +286,7 @@ public final class PrefetchingEventReader {
                     producer.carry = Array(chunk[index..<(index + pending)])
                 }
             }
-            let batch = Batch(chunk: chunk, events: events, failure: failure, end: atEnd)
+            let batch = Batch(chunk: chunk, events: events, side: side, failure: failure, end: atEnd)
             if !publish(batch, shared) { return }
         }
     }

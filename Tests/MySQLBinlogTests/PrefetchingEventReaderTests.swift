@@ -1,0 +1,103 @@
+// The reading-thread reader must give exactly what the single-threaded reader gives, errors included.
+import XCTest
+@testable import MySQLBinlog
+
+final class PrefetchingEventReaderTests: XCTestCase {
+    private func readAll(_ bytes: [UInt8], chunk: Int, sourceChunk: Int = .max, sideWork: PrefetchingEventReader.SideWork? = nil,
+                         options: DecodingOptions = DecodingOptions()) throws -> (events: [BinlogEvent], side: [ArraySlice<UInt8>?]) {
+        var source: any ByteSource = MemorySource(bytes, chunk: sourceChunk)
+        try PrefetchingEventReader.readMagic(from: &source, name: "test")
+        let reader = PrefetchingEventReader(source: source, name: "test", options: options, chunkSize: chunk, depth: 2, sideWork: sideWork)
+        var events: [BinlogEvent] = []
+        var side: [ArraySlice<UInt8>?] = []
+        while let event = try reader.next() {
+            events.append(event)
+            side.append(reader.sideWorkResult)
+        }
+        return (events, side)
+    }
+
+    func testSameEventsAsTheSingleThreadedReaderOnEveryFile() throws {
+        for url in try TestPaths.allBinlogs() where !url.lastPathComponent.hasPrefix("in-use") {
+            let bytes = Array(try Data(contentsOf: url))
+            let expected = try decodeAll(bytes)
+            // Small chunks force events across chunk boundaries and events larger than a chunk.
+            for chunk in [4096, 1 << 18] {
+                let got = try readAll(bytes, chunk: chunk, sourceChunk: 1000).events
+                XCTAssertEqual(got.map(\.offset), expected.map(\.offset), "\(url.lastPathComponent) chunk \(chunk)")
+                for (a, b) in zip(got, expected) where a.payload != b.payload || a.bytes != b.bytes {
+                    XCTFail("\(url.lastPathComponent) chunk \(chunk): event at \(a.offset) differs")
+                    break
+                }
+            }
+        }
+    }
+
+    func testSideWorkRunsPerEventAndIsHandedBackWithIt() throws {
+        let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("row-crc32.000001")))
+        let result = try readAll(bytes, chunk: 4096) { event, output in
+            guard event[event.startIndex + 4] == 19 else { return false }
+            output.append(contentsOf: event.prefix(5))
+            return true
+        }
+        XCTAssertFalse(result.events.isEmpty)
+        for (event, side) in zip(result.events, result.side) {
+            if event.header.type == .tableMap {
+                XCTAssertEqual(side.map(Array.init), Array(event.bytes.prefix(5)))
+            } else {
+                XCTAssertNil(side)
+            }
+        }
+    }
+
+    func testChecksumMismatchIsReportedWithTheEventAfterTheGoodOnes() throws {
+        var bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("stmt-crc32.000001")))
+        let good = try decodeAll(bytes)
+        let victim = good[5]
+        bytes[Int(victim.offset) + 20] ^= 0x40
+        var source: any ByteSource = MemorySource(bytes)
+        try PrefetchingEventReader.readMagic(from: &source, name: "bad")
+        let reader = PrefetchingEventReader(source: source, name: "bad", chunkSize: 4096, depth: 2)
+        var seen = 0
+        XCTAssertThrowsError(try { while try reader.next() != nil { seen += 1 } }()) { error in
+            let failure = error as! BinlogDecodingError
+            XCTAssertEqual(failure.eventOffset, victim.offset)
+            XCTAssertEqual(failure.file, "bad")
+            guard case .checksumMismatch = failure.reason else { return XCTFail("\(failure)") }
+        }
+        XCTAssertEqual(seen, 5)
+    }
+
+    func testTruncatedTailAndZeroTailAreErrorsAfterTheCompleteEvents() throws {
+        let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("rand.000001")))
+        let count = try decodeAll(bytes).count
+        for damaged in [Array(bytes.dropLast(3)), bytes + [UInt8](repeating: 0, count: 40)] {
+            var source: any ByteSource = MemorySource(damaged)
+            try PrefetchingEventReader.readMagic(from: &source, name: "cut")
+            let reader = PrefetchingEventReader(source: source, name: "cut", chunkSize: 4096, depth: 2)
+            var seen = 0
+            XCTAssertThrowsError(try { while try reader.next() != nil { seen += 1 } }())
+            XCTAssertEqual(seen, damaged.count < bytes.count ? count - 1 : count)
+        }
+    }
+
+    func testAbandoningTheReaderEarlyStopsTheThread() throws {
+        let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("big-row.000001")))
+        for _ in 0..<20 {
+            var source: any ByteSource = MemorySource(bytes)
+            try PrefetchingEventReader.readMagic(from: &source, name: "early")
+            let reader = PrefetchingEventReader(source: source, name: "early", chunkSize: 4096, depth: 1)
+            _ = try reader.next()
+            // deinit cancels the producer and waits for it: this must not hang.
+        }
+    }
+
+    func testNotABinlogAndEncryptedMagic() {
+        var text: any ByteSource = MemorySource(Array("hello".utf8))
+        XCTAssertThrowsError(try PrefetchingEventReader.readMagic(from: &text, name: "t")) { error in
+            XCTAssertEqual("\(error)", "t: not a binlog file (found bytes 68 65 6c 6c, expected fe 62 69 6e)")
+        }
+        var encrypted: any ByteSource = MemorySource([0xfd, 0x62, 0x69, 0x6e, 1])
+        XCTAssertThrowsError(try PrefetchingEventReader.readMagic(from: &encrypted, name: "e"))
+    }
+}
