@@ -147,6 +147,30 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertTrue(result.diagnostics.joined().contains("slave_exec_mode"), "\(result.diagnostics)")
     }
 
+    func testUnknownEventTypeIsPrintedAndReported() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // A real file with one more event of type 200 (no server writes it) before its Stop event.
+        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("rand.000001")))
+        let stopSize = 19 + 4
+        let stop = Array(bytes.suffix(stopSize))
+        bytes.removeLast(stopSize)
+        var unknown: [UInt8] = Array(stop.prefix(19)) + [1, 2, 3]
+        unknown[4] = 200
+        let size = unknown.count + 4
+        unknown[9] = UInt8(size); unknown[10] = 0; unknown[11] = 0; unknown[12] = 0
+        let end = UInt32(bytes.count + size)
+        unknown[13] = UInt8(end & 0xff); unknown[14] = UInt8(end >> 8 & 0xff); unknown[15] = UInt8(end >> 16 & 0xff); unknown[16] = UInt8(end >> 24)
+        let offset = bytes.count
+        bytes += unknown + [0, 0, 0, 0]
+        let file = scratch.appendingPathComponent("unknown.000001")
+        try Data(bytes).write(to: file)
+        let result = try dump(["--no-verify-checksum", file.path])
+        XCTAssertEqual(result.exitCode, 0, "\(result.diagnostics)")
+        XCTAssertTrue(String(decoding: result.output, as: UTF8.self).contains("# at \(offset)\n"))
+        XCTAssertTrue(result.diagnostics.contains { $0.contains("event at \(offset) has type 200") }, "\(result.diagnostics)")
+    }
+
     private func replacing(_ bytes: [UInt8], _ pattern: [UInt8], with replacement: [UInt8]) -> [UInt8] {
         guard !pattern.isEmpty, bytes.count >= pattern.count else { return bytes }
         var result: [UInt8] = []

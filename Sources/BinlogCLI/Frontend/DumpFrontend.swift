@@ -192,6 +192,10 @@ struct DumpFrontend {
                 printer.endFile()
                 return .stopped
             }
+            if case .unsupported(let unknown) = event.payload, !options.quiet {
+                // Kept and printed, never dropped; and said, so nobody mistakes it for nothing.
+                diagnostics("warning: \(name): event at \(event.offset) has type \(unknown.type.rawValue) (\(unknown.type.name)), which is not decoded; it is printed as the reference tool prints it")
+            }
             printer.usePrecomputedBase64(reader.sideWorkResult)
             try printer.print(event, formatDescription: formatDescription)
             if case .formatDescription = event.payload {} else { lastEnd = event.endOffset }
