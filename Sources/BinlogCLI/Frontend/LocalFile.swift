@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MySQLBinlog
 
 enum LocalFile {
     /// Creates `path` only if it does not exist; false when it exists.
@@ -37,5 +38,39 @@ enum LocalFile {
                 offset += written
             }
         }
+    }
+}
+
+/// The files LOAD DATA events are written to, named as mysqlbinlog and mariadb-binlog name them:
+/// `<dir>SQL_LOAD_MB-<file id in hex>-<n in hex>`, with the first `n` that does not exist yet.
+struct LoadDataFiles {
+    let directory: String
+    private var names: [UInt32: String] = [:]
+
+    init(directory: String) { self.directory = directory }
+
+    /// Creates the file of a Begin_load_query event with its first block.
+    mutating func start(_ block: AppendBlockEvent) throws {
+        let base = directory + "SQL_LOAD_MB-" + String(block.fileID, radix: 16)
+        for version in 0..<1000 {
+            let name = base + "-" + String(version, radix: 16)
+            if try LocalFile.createExclusive(name, contents: block.block) {
+                names[block.fileID] = name
+                return
+            }
+        }
+        throw CLIError(.usage, "could not create a file for LOAD DATA: \(base)-0 to -3e7 all exist")
+    }
+
+    /// Appends an Append_block event's data; false when no file was started for its id.
+    mutating func append(_ block: AppendBlockEvent) throws -> Bool {
+        guard let name = names[block.fileID] else { return false }
+        try LocalFile.append(name, contents: block.block)
+        return true
+    }
+
+    /// The file of an Execute_load_query event, which is then done with.
+    mutating func take(_ fileID: UInt32) -> String? {
+        names.removeValue(forKey: fileID)
     }
 }

@@ -82,7 +82,7 @@ final class MariaDBTextPrinter {
     }
 
     // LOAD DATA temporary files by file id.
-    private var loadFiles: [UInt32: String] = [:]
+    private lazy var loadFiles = LoadDataFiles(directory: options.loadDataDirectory)
     var warnings: [String] = []
 
     init(out: OutputSink, options: TextOutputOptions) {
@@ -258,7 +258,7 @@ final class MariaDBTextPrinter {
                 out.write(header(context) + Array("\n#Delete_file: file_id=\(file.fileID)\n".utf8))
             }
         case .executeLoadQuery(let load):
-            if let name = loadFiles.removeValue(forKey: load.fileID) {
+            if let name = loadFiles.take(load.fileID) {
                 printSkipReplication(event)
                 printExecuteLoadQuery(event, load, context, localFile: name)
             } else {
@@ -884,24 +884,13 @@ final class MariaDBTextPrinter {
     // MARK: LOAD DATA files
 
     private func startLoadFile(_ block: AppendBlockEvent) throws {
-        // mariadb-binlog: <dir>SQL_LOAD_MB-<file_id hex>-<n hex>, the first n that does not exist yet.
-        let base = options.loadDataDirectory + "SQL_LOAD_MB-" + String(block.fileID, radix: 16)
-        for version in 0..<1000 {
-            let name = base + "-" + String(version, radix: 16)
-            if try LocalFile.createExclusive(name, contents: block.block) {
-                loadFiles[block.fileID] = name
-                return
-            }
-        }
-        throw CLIError(.usage, "could not create a temporary file for LOAD DATA under \(options.loadDataDirectory)")
+        try loadFiles.start(block)
     }
 
     private func appendLoadFile(_ block: AppendBlockEvent) throws {
-        guard let name = loadFiles[block.fileID] else {
+        if try !loadFiles.append(block) {
             warnings.append("Ignoring Append_block as there is no Create_file event for file_id: \(block.fileID)")
-            return
         }
-        try LocalFile.append(name, contents: block.block)
     }
 }
 

@@ -51,7 +51,7 @@ final class MySQLTextPrinter {
     private var deferred: [Context] = []
 
     // LOAD DATA temporary files by file id.
-    private var loadFiles: [UInt32: String] = [:]
+    private lazy var loadFiles = LoadDataFiles(directory: options.loadDataDirectory)
     private var collectedWarnings: [String] = []
 
     /// mysqlbinlog's `-v` count. From 2 (`-vv`) Rows_query events print their statement. The
@@ -209,7 +209,7 @@ final class MySQLTextPrinter {
             }
             try startLoadFile(block)
         case .executeLoadQuery(let load):
-            if let name = loadFiles.removeValue(forKey: load.fileID) {
+            if let name = loadFiles.take(load.fileID) {
                 printExecuteLoadQuery(c, load, localFile: name)
             } else {
                 collectedWarnings.append("Ignoring Execute_load_query since there is no Begin_load_query event for file_id: \(load.fileID)")
@@ -802,24 +802,13 @@ final class MySQLTextPrinter {
     // MARK: LOAD DATA files
 
     private func startLoadFile(_ block: AppendBlockEvent) throws {
-        // mysqlbinlog: <dir>SQL_LOAD_MB-<file_id hex>-<n hex>, the first n that does not exist yet.
-        let base = options.loadDataDirectory + "SQL_LOAD_MB-" + String(block.fileID, radix: 16)
-        for version in 0..<1000 {
-            let name = base + "-" + String(version, radix: 16)
-            if try LocalFile.createExclusive(name, contents: block.block) {
-                loadFiles[block.fileID] = name
-                return
-            }
-        }
-        throw CLIError(.usage, "Could not construct local filename \(base).")
+        try loadFiles.start(block)
     }
 
     private func appendLoadFile(_ block: AppendBlockEvent) throws {
-        guard let name = loadFiles[block.fileID] else {
+        if try !loadFiles.append(block) {
             collectedWarnings.append("Ignoring Append_block as there is no Begin_load_query_log_event for file_id: \(block.fileID)")
-            return
         }
-        try LocalFile.append(name, contents: block.block)
     }
 
     // MARK: Helpers
