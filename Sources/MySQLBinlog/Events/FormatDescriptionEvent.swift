@@ -117,8 +117,8 @@ public struct FormatDescriptionEvent: Hashable, Sendable {
     /// (MySQL 3.23): those formats have no table, so it is fixed by the format version.
     public static func legacy(binlogVersion: UInt16, serverVersion: String, createTimestamp: UInt32) -> FormatDescriptionEvent {
         // Type:              1   2   3  4  5   6  7   8  9 10 11  12 13 14
-        let v3: [UInt8] = [56, 11, 0, 8, 0, 18, 0, 22, 4, 4, 4, 18, 0, 0]
-        let v1: [UInt8] = [56, 11, 0, 0, 0, 18, 0, 22, 4, 4, 4, 18, 0, 0]
+        let v3: [UInt8] = [56, 11, 0, 8, 0, 18, 0, 4, 4, 4, 4, 18, 0, 0]
+        let v1: [UInt8] = [56, 11, 0, 0, 0, 18, 0, 4, 4, 4, 4, 18, 0, 0]
         return FormatDescriptionEvent(
             binlogVersion: binlogVersion, serverVersion: serverVersion, createTimestamp: createTimestamp,
             commonHeaderLength: binlogVersion == 1 ? EventHeader.v1Length : EventHeader.v4Length,

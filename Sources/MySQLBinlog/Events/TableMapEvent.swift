@@ -8,8 +8,8 @@
 /// | table_len, table | int<1>, string NUL | |
 /// | column_count | int<lenenc> | |
 /// | column_types | int<1>[column_count] | ``ColumnType`` |
-/// | metadata_len, metadata | int<lenenc>, bytes | per-type metadata, see ``ColumnType/metadataLength`` |
-/// | null_bits | bytes<(column_count+7)/8> | nullable columns |
+/// | metadata_len, metadata | int<lenenc>, bytes | per-type metadata, see ``ColumnType/metadataLength``; absent before MySQL 5.1.18 |
+/// | null_bits | bytes<(column_count+7)/8> | nullable columns; absent with the metadata |
 /// | optional_metadata | bytes<EOF> | TLV (binlog_row_metadata); decoded by the rows layer |
 public struct TableMapEvent: Hashable, Sendable {
     public var tableID: UInt64
@@ -82,6 +82,13 @@ public struct TableMapEvent: Hashable, Sendable {
         try reader.skip(1, "table")
         let count = try reader.length(try reader.readLengthEncodedInteger("column_count"), "column_types")
         typesRange = try reader.readRange(count, "column_types")
+        // MySQL 5.1 before 5.1.18 wrote no metadata and no null bits: the event ends here.
+        if reader.isAtEnd {
+            metadataRange = reader.index..<reader.index
+            nullsRange = reader.index..<reader.index
+            body = body[body.startIndex..<reader.bytes.endIndex]
+            return
+        }
         let metadataLength = try reader.length(try reader.readLengthEncodedInteger("metadata_len"), "metadata")
         metadataRange = try reader.readRange(metadataLength, "metadata")
         // The metadata must hold what the column types declare.
