@@ -28,6 +28,18 @@ struct TextOutputOptions {
 /// printed (so it prints only changes), the pending Annotate_rows event, and the caches that
 /// group a statement's Table_map and rows events into one BINLOG statement.
 final class MariaDBTextPrinter {
+    /// The flags2 bits this dialect prints, in the order it prints them.
+    static let sessionFlags: [SessionFlag] = [
+        SessionFlag(bit: MariaDBOptionBits.noForeignKeyChecks, variable: "@@session.foreign_key_checks", inverted: true),
+        SessionFlag(bit: MariaDBOptionBits.autoIsNull, variable: "@@session.sql_auto_is_null", inverted: false),
+        SessionFlag(bit: MariaDBOptionBits.relaxedUniqueChecks, variable: "@@session.unique_checks", inverted: true),
+        SessionFlag(bit: MariaDBOptionBits.notAutocommit, variable: "@@session.autocommit", inverted: true),
+        SessionFlag(bit: MariaDBOptionBits.noCheckConstraintChecks, variable: "@@session.check_constraint_checks", inverted: true),
+        SessionFlag(bit: MariaDBOptionBits.ifExists, variable: "@@session.sql_if_exists", inverted: false),
+        SessionFlag(bit: MariaDBOptionBits.explicitDefaultsForTimestamp, variable: "@@session.explicit_defaults_for_timestamp", inverted: false),
+        SessionFlag(bit: MariaDBOptionBits.insertHistory, variable: "@@session.system_versioning_insert_history", inverted: false),
+    ]
+
     let out: OutputSink
     let options: TextOutputOptions
     private let delimiter = "/*!*/;"
@@ -459,25 +471,10 @@ final class MariaDBTextPrinter {
             threadID = eventThreadID
         }
         if let flags = status.flags2 {
-            let changed = flags2.map { $0 ^ flags } ?? ~UInt32(0)
-            if changed != 0 {
-                var parts: [String] = []
-                func option(_ bit: UInt32, _ name: String, inverted: Bool) {
-                    guard changed & bit != 0 else { return }
-                    let set = flags & bit != 0
-                    parts.append("\(name)=\((inverted ? !set : set) ? 1 : 0)")
-                }
-                option(MariaDBOptionBits.noForeignKeyChecks, "@@session.foreign_key_checks", inverted: true)
-                option(MariaDBOptionBits.autoIsNull, "@@session.sql_auto_is_null", inverted: false)
-                option(MariaDBOptionBits.relaxedUniqueChecks, "@@session.unique_checks", inverted: true)
-                option(MariaDBOptionBits.notAutocommit, "@@session.autocommit", inverted: true)
-                option(MariaDBOptionBits.noCheckConstraintChecks, "@@session.check_constraint_checks", inverted: true)
-                option(MariaDBOptionBits.ifExists, "@@session.sql_if_exists", inverted: false)
-                option(MariaDBOptionBits.explicitDefaultsForTimestamp, "@@session.explicit_defaults_for_timestamp", inverted: false)
-                option(MariaDBOptionBits.insertHistory, "@@session.system_versioning_insert_history", inverted: false)
-                text += Array("SET \(parts.joined(separator: ", "))\(delimiter)\n".utf8)
-                flags2 = flags
+            if let line = SessionFlag.setStatement(Self.sessionFlags, value: flags, previous: flags2) {
+                text += Array("\(line)\(delimiter)\n".utf8)
             }
+            flags2 = flags
         }
         if let mode = status.sqlMode, sqlMode != mode {
             text += Array("SET @@session.sql_mode=\(mode)\(delimiter)\n".utf8)

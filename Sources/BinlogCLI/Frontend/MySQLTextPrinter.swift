@@ -16,6 +16,13 @@ import MySQLBinlog
 /// written out after every event, and, as in mysqlbinlog, lines put in it by an event that is
 /// then skipped (a `# at` line) go out with the next one.
 final class MySQLTextPrinter {
+    /// The flags2 bits this dialect prints, in the order it prints them.
+    static let sessionFlags: [SessionFlag] = [
+        SessionFlag(bit: MySQLOptionBits.noForeignKeyChecks, variable: "@@session.foreign_key_checks", inverted: true),
+        SessionFlag(bit: MySQLOptionBits.autoIsNull, variable: "@@session.sql_auto_is_null", inverted: false),
+        SessionFlag(bit: MySQLOptionBits.relaxedUniqueChecks, variable: "@@session.unique_checks", inverted: true),
+        SessionFlag(bit: MySQLOptionBits.notAutocommit, variable: "@@session.autocommit", inverted: true),
+    ]
     let out: OutputSink
     let options: TextOutputOptions
     private let delimiter = "/*!*/;"
@@ -504,21 +511,10 @@ final class MySQLTextPrinter {
             threadID = query.threadID
         }
         if let flags = status.flags2 {
-            let changed = flags2.map { $0 ^ flags } ?? ~UInt32(0)
-            if changed != 0 {
-                var parts: [String] = []
-                func option(_ bit: UInt32, _ name: String, inverted: Bool) {
-                    guard changed & bit != 0 else { return }
-                    let set = flags & bit != 0
-                    parts.append("\(name)=\((inverted ? !set : set) ? 1 : 0)")
-                }
-                option(MySQLOptionBits.noForeignKeyChecks, "@@session.foreign_key_checks", inverted: true)
-                option(MySQLOptionBits.autoIsNull, "@@session.sql_auto_is_null", inverted: false)
-                option(MySQLOptionBits.relaxedUniqueChecks, "@@session.unique_checks", inverted: true)
-                option(MySQLOptionBits.notAutocommit, "@@session.autocommit", inverted: true)
-                text += Array("SET \(parts.joined(separator: ", "))\(delimiter)\n".utf8)
-                flags2 = flags
+            if let line = SessionFlag.setStatement(Self.sessionFlags, value: flags, previous: flags2) {
+                text += Array("\(line)\(delimiter)\n".utf8)
             }
+            flags2 = flags
         }
         if let mode = status.sqlMode, sqlMode != mode {
             // Modes removed in 8.0.5 are masked out when the script runs on a newer server.

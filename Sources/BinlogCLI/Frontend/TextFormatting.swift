@@ -117,3 +117,26 @@ enum HexDump {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
     }
 }
+
+/// A session option carried in a Query event's flags2 bits.
+struct SessionFlag {
+    var bit: UInt32
+    var variable: String
+    /// True when the bit being set means the variable is 0 (NO_FOREIGN_KEY_CHECKS and the like).
+    var inverted: Bool
+}
+
+extension SessionFlag {
+    /// `SET @@session.a=1, @@session.b=0` for the flags that changed since `previous` (all of
+    /// them when nothing was printed yet), in `flags` order; `nil` when none changed.
+    static func setStatement(_ flags: [SessionFlag], value: UInt32, previous: UInt32?) -> String? {
+        let changed = previous.map { $0 ^ value } ?? ~UInt32(0)
+        guard changed != 0 else { return nil }
+        var parts: [String] = []
+        for flag in flags where changed & flag.bit != 0 {
+            let set = value & flag.bit != 0
+            parts.append("\(flag.variable)=\((flag.inverted ? !set : set) ? 1 : 0)")
+        }
+        return "SET " + parts.joined(separator: ", ")
+    }
+}
