@@ -101,3 +101,19 @@ final class PrefetchingEventReaderTests: XCTestCase {
         XCTAssertThrowsError(try PrefetchingEventReader.readMagic(from: &encrypted, name: "e"))
     }
 }
+
+extension PrefetchingEventReaderTests {
+    func testTableMapsKeptByTheDecoderDoNotHoldReadChunks() throws {
+        let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("row-crc32.000001")))
+        var source: any ByteSource = MemorySource(bytes)
+        try PrefetchingEventReader.readMagic(from: &source, name: "maps")
+        let reader = PrefetchingEventReader(source: source, name: "maps", chunkSize: 4096, depth: 1)
+        while try reader.next() != nil {}
+        let maps = reader.context.tableMaps
+        XCTAssertFalse(maps.isEmpty)
+        for map in maps.values {
+            // An owned copy starts at index 0 of its own storage; a slice of a chunk would not.
+            XCTAssertEqual(map.columnTypeCodes.startIndex < 64, true, "table \(map.table) still points into a read chunk")
+        }
+    }
+}

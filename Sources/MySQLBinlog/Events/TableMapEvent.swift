@@ -116,6 +116,13 @@ public struct TableMapEvent: Hashable, Sendable {
         hasher.combine(columnTypeCodes)
     }
 
+    /// True when both events have the same bytes (a cheap test before re-deriving anything).
+    public func hasSameBody(as other: TableMapEvent) -> Bool {
+        body.count == other.body.count && body.withUnsafeBytes { a in
+            other.body.withUnsafeBytes { b in a.elementsEqual(b) }
+        }
+    }
+
     /// The same event in storage of its own (not keeping the event's buffer alive).
     public func owned() -> TableMapEvent {
         var copy = self

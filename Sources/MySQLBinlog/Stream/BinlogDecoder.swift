@@ -162,7 +162,13 @@ public struct BinlogDecoder: Sendable {
             return .transactionPayload(try TransactionPayloadEvent(parsing: &reader))
         case BinlogEventType.tableMap.rawValue:
             let map = try TableMapEvent(parsing: &reader, postHeaderLength: postHeaderLength(.tableMap, default: 8))
-            context.tableMaps[map.tableID] = map
+            // Kept in storage of its own (a slice would keep the whole read chunk alive for as
+            // long as the table id is in use), and copied only when the map changes.
+            if let known = context.tableMaps[map.tableID], known.hasSameBody(as: map) {
+                // Servers repeat the same map before every statement.
+            } else {
+                context.tableMaps[map.tableID] = map.owned()
+            }
             return .tableMap(map)
         case 20...25, 30...32, 39, 166...171:
             return .rows(try RowsEvent(parsing: &reader, type: type, postHeaderLength: postHeaderLength(type, default: type.rawValue >= 30 && type.rawValue < 40 ? 10 : 8), options: options))
