@@ -1,5 +1,10 @@
-// The root `binlog` command: lists the subcommands.
+// The root `binlog` command: lists the subcommands, and maps errors to the documented exit codes.
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public struct BinlogCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -14,4 +19,21 @@ public struct BinlogCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Parses the command line and runs the subcommand. Usage errors exit with 2, as the
+    /// command-line contract says (swift-argument-parser's own code for them is 64).
+    public static func runMain(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Glibc.exit(0)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                writeStandardError(fullMessage(for: error))
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

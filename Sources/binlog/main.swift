@@ -1,4 +1,4 @@
 // The `binlog` executable: hands the command line to BinlogCLI.
 import BinlogCLI
 
-BinlogCommand.main()
+BinlogCommand.runMain()

@@ -1,0 +1,32 @@
+// The executable's exit codes follow the command-line contract (CLI.md).
+import Foundation
+import XCTest
+
+final class ExitCodeTests: XCTestCase {
+    private func run(_ arguments: [String]) throws -> ProcessResult {
+        guard let binlog = CLIPaths.executable else { throw XCTSkip("the binlog executable was not built beside the tests") }
+        return try runProcess(binlog.path, arguments, environment: ["TZ": "UTC"])
+    }
+
+    func testUsageErrorsExitTwo() throws {
+        XCTAssertEqual(try run(["dump"]).status, 2)
+        XCTAssertEqual(try run(["dump", "--no-such-option", "x"]).status, 2)
+        XCTAssertEqual(try run(["dump", "--base64-output=sometimes", "x"]).status, 2)
+        XCTAssertEqual(try run(["dump", "/nonexistent/file.000001"]).status, 2)
+    }
+
+    func testSuccessAndDataProblems() throws {
+        let good = try run(["dump", CLIPaths.binlogs.appendingPathComponent("rand.000001").path])
+        XCTAssertEqual(good.status, 0, good.error)
+        XCTAssertTrue(String(decoding: good.output, as: UTF8.self).hasSuffix("/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;\n"))
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("rand.000001")))
+        bytes[bytes.count - 30] ^= 0xff
+        let bad = scratch.appendingPathComponent("bad.000001")
+        try Data(bytes).write(to: bad)
+        let result = try run(["dump", bad.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.error.contains(bad.path), result.error)
+    }
+}
