@@ -153,6 +153,21 @@ final class EventDecodingTests: XCTestCase {
         XCTAssertEqual(gtid.originalServerVersion, 80096)
     }
 
+    func testMySQLGTIDWithoutLogicalTimestampsReadsNothingMore() throws {
+        let events = try decodeAll(try binlog([(33, hexBytes("""
+            00                                              # flags
+            3e 11 fa 47 71 ca 11 e1 9e 33 c8 0a a9 42 95 63 # sid
+            07 00 00 00 00 00 00 00                         # gno 7
+            01                                              # lt_type 1: no logical timestamps
+            ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff # bytes the server does not read
+            """))]))
+        guard case .gtid(let gtid) = events[1].payload else { return XCTFail() }
+        XCTAssertEqual(gtid.gno, 7)
+        XCTAssertNil(gtid.lastCommitted)
+        XCTAssertNil(gtid.immediateCommitTimestamp)
+        XCTAssertNil(gtid.transactionLength)
+    }
+
     func testUnknownEventTypeIsKeptNotDropped() throws {
         let events = try decodeAll(try binlog([(200, [1, 2, 3])]))
         guard case .unsupported(let unknown) = events[1].payload else { return XCTFail() }

@@ -44,10 +44,11 @@ public struct GTIDEvent: Hashable, Sendable {
         gno = Int64(bitPattern: try reader.readUInt64("gno"))
         guard !reader.isAtEnd else { return }
         let timestampType = try reader.readUInt8("lt_type")
-        if timestampType == 2 {
-            lastCommitted = Int64(bitPattern: try reader.readUInt64("last_committed"))
-            sequenceNumber = Int64(bitPattern: try reader.readUInt64("sequence_number"))
-        }
+        // As the server reads it: everything after lt_type exists only with logical timestamps
+        // (MySQL 5.7.4 and earlier wrote other type codes and nothing that follows here).
+        guard timestampType == 2 else { return }
+        lastCommitted = Int64(bitPattern: try reader.readUInt64("last_committed"))
+        sequenceNumber = Int64(bitPattern: try reader.readUInt64("sequence_number"))
         guard reader.remaining >= 7 else { return }
         var immediate = try reader.readUInt(byteCount: 7, "immediate_commit_timestamp")
         if immediate & (1 << 55) != 0 {
