@@ -40,16 +40,6 @@ public final class OutputSink {
         if buffer.count >= flushThreshold { flush() }
     }
 
-    @inline(__always)
-    public func write(byte: UInt8) {
-        buffer.append(byte)
-    }
-
-    /// Appends without checking the flush threshold (callers that write in small pieces call
-    /// ``flushIfNeeded()`` once per event).
-    @inline(__always)
-    public func append(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
-
     public func flushIfNeeded() {
         if buffer.count >= flushThreshold { flush() }
     }
