@@ -9,6 +9,8 @@ import MySQLBinlog
 struct DumpFrontend {
     var options: DumpOptions
     var files: [String]
+    /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
+    var showsProgress = false
 
     /// Runs against standard output (or `--result-file`) and standard error; returns the exit code.
     func runToStandardOutput() -> Int32 {
@@ -21,7 +23,9 @@ struct DumpFrontend {
             }
         }
         let sink = OutputSink(fd: fd)
-        let code = run(out: sink, diagnostics: { writeStandardError("binlog: " + $0) })
+        var frontend = self
+        frontend.showsProgress = true
+        let code = frontend.run(out: sink, diagnostics: { writeStandardError("binlog: " + $0) })
         sink.finish()
         if fd != 1 { close(fd) }
         if let failure = sink.failed {
@@ -69,13 +73,19 @@ struct DumpFrontend {
             return 2
         }
         let printer = dialect.makePrinter(out: out, options: textOptions)
+        // A progress line on a terminal's standard error (never in the output), unless --quiet.
+        let sizes = inputs.map { $0.plainSize() }
+        let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
+        let progress = Progress(total: total, enabled: !options.quiet && showsProgress && isatty(2) != 0)
+        defer { progress.finish() }
         printer.preamble()
         var lastEnd: UInt64 = 0
         do {
             for (fileIndex, input) in inputs.enumerated() {
                 let reader = fileIndex == 0 ? firstReader : nil
                 let outcome = try dumpFile(input, opened: reader, isFirst: fileIndex == 0, isLast: fileIndex == inputs.count - 1,
-                                           printer: printer, decoding: decoding, lastEnd: &lastEnd, diagnostics: diagnostics)
+                                           printer: printer, decoding: decoding, lastEnd: &lastEnd, progress: progress,
+                                           diagnostics: diagnostics)
                 if case .stopped = outcome { break }
             }
         } catch let failure as CLIError {
@@ -148,7 +158,7 @@ struct DumpFrontend {
 
     private func dumpFile(_ input: BinlogInput, opened: PrefetchingEventReader?, isFirst: Bool, isLast: Bool,
                           printer: any TextPrinter, decoding: DecodingOptions, lastEnd: inout UInt64,
-                          diagnostics: (String) -> Void) throws -> FileOutcome {
+                          progress: Progress, diagnostics: (String) -> Void) throws -> FileOutcome {
         let name = input.path
         printer.beginFile()
         let reader = try opened ?? openReader(input, decoding: decoding)
@@ -170,6 +180,7 @@ struct DumpFrontend {
                 break
             }
             endOfEvents = event.endOffset
+            progress.advance(bytes: event.bytes.count)
             if case .formatDescription(let description) = event.payload {
                 formatDescription = description
                 inUse = event.header.flags.contains(.binlogInUse)

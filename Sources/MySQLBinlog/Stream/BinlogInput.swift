@@ -26,6 +26,16 @@ public struct BinlogInput: Sendable, Hashable {
         return peeked
     }
 
+    /// The size of the binlog bytes this input holds, when it is a plain regular file (not
+    /// standard input, not compressed): what progress is measured against.
+    public func plainSize() -> UInt64? {
+        guard path != "-", let source = try? FileDescriptorSource(path: path), let size = source.size else { return nil }
+        var head = [UInt8](repeating: 0, count: 2)
+        let count = (try? head.withUnsafeMutableBytes { try source.read(into: $0) }) ?? 0
+        if count == 2 && ((head[0] == 0x1f && head[1] == 0x8b) || (head[0] == 0x28 && head[1] == 0xb5)) { return nil }
+        return size
+    }
+
     /// Expands index files (`mysql-bin.index`: one file name per line, relative to the index's
     /// directory) into the files they list; other paths stand for themselves.
     public static func expand(_ paths: [String]) throws -> [BinlogInput] {
