@@ -116,6 +116,7 @@ struct PeekingSource: ByteSource {
     }
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if buffer.isEmpty { return 0 }
         if !pending.isEmpty {
             let count = min(pending.count, buffer.count)
             pending.withUnsafeBytes { raw in
