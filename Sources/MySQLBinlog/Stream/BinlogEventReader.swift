@@ -67,23 +67,12 @@ public struct BinlogEventReader {
         return true
     }
 
-    private func error(_ reason: BinlogDecodingError.Reason, at offset: UInt64, field: String? = nil) -> BinlogDecodingError {
-        BinlogDecodingError(reason, offset: offset, field: field, file: name)
-    }
-
     /// Reads and checks the 4-byte magic number.
     public mutating func readMagic() throws {
-        let complete = try fill(4)
-        let first = Array(buffer[start..<min(end, start + 4)])
-        if complete && first == binlogMagic {
-            start += 4
-            offset = 4
-            return
-        }
-        if complete && first == [0xfd, 0x62, 0x69, 0x6e] {
-            throw error(.encrypted("MySQL encrypted binlog (magic fd 62 69 6e): reading it needs the source server's keyring; read it through the server (mysqlbinlog --read-from-remote-server) or decrypt it first"), at: 0)
-        }
-        throw BinlogDecodingError(.notABinlog(firstBytes: first), offset: 0, file: name)
+        _ = try fill(4)
+        try EventFraming.checkMagic(Array(buffer[start..<min(end, start + 4)]), name: name)
+        start += 4
+        offset = 4
     }
 
     /// Starts reading at `position`, an event boundary the caller knows (bytes before it are skipped).
@@ -99,30 +88,15 @@ public struct BinlogEventReader {
     /// The bytes of the next event and its offset, or `nil` at a clean end of input.
     /// Throws when the input ends inside an event, or when a header's length is impossible.
     public mutating func nextEventBytes() throws -> (bytes: ArraySlice<UInt8>, offset: UInt64)? {
-        let headerMinimum = 13
-        if !(try fill(headerMinimum)) {
+        if !(try fill(EventFraming.minimumHeader)) {
             if end == start { return nil }
-            throw error(.truncated(needed: headerMinimum, available: end - start), at: offset, field: "header")
+            throw EventFraming.truncated(in: buffer, at: start, available: end - start, offset: offset, name: name)
         }
-        let sizeIndex = start + 9
-        let size = Int(buffer[sizeIndex]) | Int(buffer[sizeIndex + 1]) << 8 | Int(buffer[sizeIndex + 2]) << 16 | Int(buffer[sizeIndex + 3]) << 24
-        let type = BinlogEventType(rawValue: buffer[start + 4])
-        let minimum = decoder.context.hasFormatDescription ? decoder.headerLength : headerMinimum
-        if size < minimum {
-            if buffer[start..<end].allSatisfy({ $0 == 0 }) && size == 0 {
-                throw BinlogDecodingError(.invalidLength("zero-filled bytes from here (\(end - start) read so far): not an event"),
-                                          offset: offset, field: "event_size", file: name)
-            }
-            throw BinlogDecodingError(.invalidLength("event size \(size) is smaller than the \(minimum)-byte header"),
-                                      offset: offset + 9, eventType: type, eventOffset: offset, field: "event_size", file: name)
-        }
-        if size > decoder.options.maximumEventSize {
-            throw BinlogDecodingError(.limitExceeded("event size \(size) exceeds the cap of \(decoder.options.maximumEventSize) bytes"),
-                                      offset: offset + 9, eventType: type, eventOffset: offset, field: "event_size", file: name)
-        }
+        let minimum = decoder.context.hasFormatDescription ? decoder.headerLength : EventFraming.minimumHeader
+        let size = try EventFraming.checkedSize(in: buffer, at: start, end: end, offset: offset, minimum: minimum,
+                                                options: decoder.options, name: name)
         if !(try fill(size)) {
-            throw BinlogDecodingError(.truncated(needed: size, available: end - start), offset: offset, eventType: type,
-                                      eventOffset: offset, field: "event", file: name)
+            throw EventFraming.truncated(in: buffer, at: start, available: end - start, offset: offset, name: name)
         }
         let bytes = buffer[start..<(start + size)]
         let eventOffset = offset

@@ -91,13 +91,7 @@ public final class PrefetchingEventReader {
             if read == 0 { break }
             count += read
         }
-        let first = Array(magic.prefix(count))
-        if first == binlogMagic { return }
-        if first == [0xfd, 0x62, 0x69, 0x6e] {
-            throw BinlogDecodingError(.encrypted("MySQL encrypted binlog (magic fd 62 69 6e): reading it needs the source server's keyring; read it through the server (mysqlbinlog --read-from-remote-server) or decrypt it first"),
-                                      offset: 0, file: name)
-        }
-        throw BinlogDecodingError(.notABinlog(firstBytes: first), offset: 0, file: name)
+        try EventFraming.checkMagic(Array(magic.prefix(count)), name: name)
     }
 
     /// Starts reading `source`, whose 4-byte magic number has already been read and checked.
@@ -210,34 +204,22 @@ public final class PrefetchingEventReader {
             var pending = 0
             frame: while index < chunk.count {
                 let left = chunk.count - index
-                if left < 13 {
+                if left < EventFraming.minimumHeader {
                     pending = left
                     break frame
                 }
-                let size = Int(chunk[index + 9]) | Int(chunk[index + 10]) << 8 | Int(chunk[index + 11]) << 16 | Int(chunk[index + 12]) << 24
+                let minimum = producer.sawFormat ? producer.headerLength : EventFraming.minimumHeader
+                let size: Int
+                do {
+                    size = try EventFraming.checkedSize(in: chunk, at: index, end: chunk.count, offset: producer.offset,
+                                                        minimum: minimum, options: producer.options, name: producer.name)
+                } catch {
+                    failure = error
+                    atEnd = true
+                    pending = 0
+                    break frame
+                }
                 let type = BinlogEventType(rawValue: chunk[index + 4])
-                let minimum = producer.sawFormat ? producer.headerLength : 13
-                if size < minimum {
-                    if size == 0 && chunk[index...].allSatisfy({ $0 == 0 }) {
-                        failure = BinlogDecodingError(.invalidLength("zero-filled bytes from here (\(left) read so far): not an event"),
-                                                      offset: producer.offset, field: "event_size", file: producer.name)
-                    } else {
-                        failure = BinlogDecodingError(.invalidLength("event size \(size) is smaller than the \(minimum)-byte header"),
-                                                      offset: producer.offset + 9, eventType: type, eventOffset: producer.offset,
-                                                      field: "event_size", file: producer.name)
-                    }
-                    atEnd = true
-                    pending = 0
-                    break frame
-                }
-                if size > producer.options.maximumEventSize {
-                    failure = BinlogDecodingError(.limitExceeded("event size \(size) exceeds the cap of \(producer.options.maximumEventSize) bytes"),
-                                                  offset: producer.offset + 9, eventType: type, eventOffset: producer.offset,
-                                                  field: "event_size", file: producer.name)
-                    atEnd = true
-                    pending = 0
-                    break frame
-                }
                 if size > left {
                     pending = left
                     break frame
@@ -274,14 +256,8 @@ public final class PrefetchingEventReader {
             }
             if pending > 0 {
                 if atEnd && failure == nil {
-                    let type: BinlogEventType? = pending > 4 ? BinlogEventType(rawValue: chunk[index + 4]) : nil
-                    var needed = 13
-                    if pending >= 13 {
-                        needed = Int(chunk[index + 9]) | Int(chunk[index + 10]) << 8 | Int(chunk[index + 11]) << 16 | Int(chunk[index + 12]) << 24
-                    }
-                    failure = BinlogDecodingError(.truncated(needed: needed, available: pending), offset: producer.offset,
-                                                  eventType: type, eventOffset: type == nil ? nil : producer.offset,
-                                                  field: pending >= 13 ? "event" : "header", file: producer.name)
+                    failure = EventFraming.truncated(in: chunk, at: index, available: pending, offset: producer.offset,
+                                                     name: producer.name)
                 } else {
                     producer.carry = Array(chunk[index..<(index + pending)])
                 }
@@ -295,8 +271,8 @@ public final class PrefetchingEventReader {
     private static func fill(_ chunk: inout [UInt8], _ producer: Producer) throws -> Bool {
         var target = producer.chunkSize
         // A partial event longer than a chunk: read the whole event into this one.
-        if chunk.count >= 13 {
-            let size = Int(chunk[9]) | Int(chunk[10]) << 8 | Int(chunk[11]) << 16 | Int(chunk[12]) << 24
+        if chunk.count >= EventFraming.minimumHeader {
+            let size = EventFraming.size(in: chunk, at: 0)
             if size > target && size <= producer.options.maximumEventSize { target = size }
         }
         let filled = chunk.count
