@@ -64,4 +64,16 @@ enum Base64 {
             }
         }
     }
+
+    /// The lines of a BINLOG statement for one event: its base64 and a final newline.
+    static func appendLines(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        encode(bytes, into: &output)
+        output.append(10)
+    }
+
+    static func lines(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var encoded: [UInt8] = []
+        appendLines(bytes, to: &encoded)
+        return encoded
+    }
 }

@@ -148,8 +148,7 @@ struct DumpFrontend {
         guard event.count > 4 else { return false }
         switch event[event.startIndex + 4] {
         case 19, 20...25, 30...32:
-            Base64.encode(event, into: &output)
-            output.append(10)
+            Base64.appendLines(event, to: &output)
             return true
         default:
             return false

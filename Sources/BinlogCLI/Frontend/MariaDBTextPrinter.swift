@@ -364,18 +364,6 @@ final class MariaDBTextPrinter {
         skipReplication = value
     }
 
-    private func base64Lines(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-        var encoded: [UInt8] = []
-        Base64.encode(bytes, into: &encoded)
-        encoded.append(10)
-        return encoded
-    }
-
-    private func appendBase64Lines(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        Base64.encode(bytes, into: &output)
-        output.append(10)
-    }
-
     // MARK: Format description
 
     private func printFormatDescription(_ event: BinlogEvent, _ description: FormatDescriptionEvent, _ context: HeaderContext) {
@@ -396,7 +384,7 @@ final class MariaDBTextPrinter {
         if options.base64Output != .never && !options.shortForm {
             if options.base64Output != .decodeRows {
                 text += Array("BINLOG '\n".utf8)
-                text += base64Lines(event.bytes)
+                text += Base64.lines(event.bytes)
                 text += Array("'\(delimiter)\n".utf8)
             }
             printedFormatDescription = true
@@ -418,7 +406,7 @@ final class MariaDBTextPrinter {
         }
         if options.base64Output != .never && !options.shortForm {
             if options.base64Output != .decodeRows {
-                text += Array("BINLOG '\n".utf8) + base64Lines(event.bytes) + Array("'\(delimiter)\n".utf8)
+                text += Array("BINLOG '\n".utf8) + Base64.lines(event.bytes) + Array("'\(delimiter)\n".utf8)
             }
             printedFormatDescription = true
         }
@@ -536,7 +524,7 @@ final class MariaDBTextPrinter {
             let encoded = printsBase64
             let commentMode = encoded && alterFlags & (2 | 8) != 0
             if commentMode { text += Array("/*!100600 ".utf8) }
-            if encoded { text += Array("BINLOG '\n".utf8) + base64Lines(event.bytes) }
+            if encoded { text += Array("BINLOG '\n".utf8) + Base64.lines(event.bytes) }
             if encoded { text += Array((commentMode ? "' */\(delimiter)\n" : "'\(delimiter)\n").utf8) }
         } else {
             text += query.query.bytes
@@ -718,7 +706,7 @@ final class MariaDBTextPrinter {
         }
         if !options.shortForm || options.printRowCount {
             if printsBase64 {
-                if let text = precomputedBase64 { body.append(contentsOf: text) } else { appendBase64Lines(event.bytes, to: &body) }
+                if let text = precomputedBase64 { body.append(contentsOf: text) } else { Base64.appendLines(event.bytes, to: &body) }
             }
             out.buffer.append(contentsOf: head)
             head.removeAll(keepingCapacity: true)
@@ -771,7 +759,7 @@ final class MariaDBTextPrinter {
         if !options.shortForm || options.printRowCount {
             // The last event of a statement goes straight to the output below, not through the cache.
             if printsBase64 && !statementEnd {
-                if let text = precomputedBase64, !rows.wasCompressed { body.append(contentsOf: text) } else { appendBase64Lines(printedBytes, to: &body) }
+                if let text = precomputedBase64, !rows.wasCompressed { body.append(contentsOf: text) } else { Base64.appendLines(printedBytes, to: &body) }
             }
             if options.printRowCount { rowCount += countRows(rows) }
         }
@@ -785,7 +773,7 @@ final class MariaDBTextPrinter {
                 if let text = precomputedBase64, !rows.wasCompressed {
                     out.buffer.append(contentsOf: text)
                 } else {
-                    appendBase64Lines(printedBytes, to: &out.buffer)
+                    Base64.appendLines(printedBytes, to: &out.buffer)
                 }
                 out.buffer.append("'/*!*/;\n")
             } else {

@@ -367,18 +367,11 @@ final class MySQLTextPrinter {
         return out
     }
 
-    private func base64Lines(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-        var encoded: [UInt8] = []
-        Base64.encode(bytes, into: &encoded)
-        encoded.append(10)
-        return encoded
-    }
-
     /// `print_base64` into the body cache: the statement opens with the first event.
     private func appendToBinlogStatement(_ bytes: ArraySlice<UInt8>, more: Bool) {
         guard options.base64Output != .decodeRows else { return }
         if body.isEmpty { body += Array("\nBINLOG '\n".utf8) }
-        body += base64Lines(bytes)
+        Base64.appendLines(bytes, to: &body)
         if !more { body += Array("'\(delimiter)\n".utf8) }
     }
 
@@ -405,7 +398,7 @@ final class MySQLTextPrinter {
         }
         if options.base64Output != .never && !options.shortForm {
             if options.base64Output != .decodeRows {
-                head += Array("BINLOG '\n".utf8) + base64Lines(event.bytes) + Array("'\(delimiter)\n".utf8)
+                head += Array("BINLOG '\n".utf8) + Base64.lines(event.bytes) + Array("'\(delimiter)\n".utf8)
             }
             printedFormatDescription = true
             if options.skipGTIDs {
@@ -429,7 +422,7 @@ final class MySQLTextPrinter {
         }
         if options.base64Output != .never && !options.shortForm {
             if options.base64Output != .decodeRows {
-                head += Array("BINLOG '\n".utf8) + base64Lines(c.event.bytes) + Array("'\(delimiter)\n".utf8)
+                head += Array("BINLOG '\n".utf8) + Base64.lines(c.event.bytes) + Array("'\(delimiter)\n".utf8)
             }
             printedFormatDescription = true
         }
