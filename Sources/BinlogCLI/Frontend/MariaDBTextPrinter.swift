@@ -793,50 +793,7 @@ final class MariaDBTextPrinter {
     /// Rows in a rows event, counted the way mariadb-binlog counts them (its quirks included).
     private func countRows(_ rows: RowsEvent) -> Int {
         guard let layout = tableLayouts[rows.tableID] else { return 0 }
-        let images = rows.kind == .update || rows.kind == .partialUpdate ? 2 : 1
-        var count = 0
-        let data = rows.rows
-        let before = rows.columnsPresent
-        let after = rows.columnsPresentAfter ?? before
-        let columns = rows.columnCount
-        var index = data.startIndex
-        rowLoop: while index < data.endIndex {
-            count += 1
-            for image in 0..<images {
-                guard let length = imageLength(data, at: index, layout: layout, columns: columns,
-                                               present: image == 0 ? before : after) else { break rowLoop }
-                index += length
-            }
-        }
-        return count
-    }
-
-    private func imageLength(_ data: ArraySlice<UInt8>, at start: Int, layout: TableLayout, columns: Int, present: ArraySlice<UInt8>) -> Int? {
-        @inline(__always) func isPresent(_ column: Int) -> Bool {
-            column / 8 < present.count && present[present.startIndex + column / 8] & (1 << (column % 8)) != 0
-        }
-        let columnCount = min(columns, layout.types.count)
-        var presentCount = 0
-        for column in 0..<columns where isPresent(column) { presentCount += 1 }
-        let nullBytes = (presentCount + 7) / 8
-        guard start + nullBytes <= data.endIndex else { return nil }
-        var index = start + nullBytes
-        var nullIndex = 0
-        for column in 0..<columnCount {
-            guard isPresent(column) else { continue }
-            let isNull = data[start + nullIndex / 8] & (1 << (nullIndex % 8)) != 0
-            if !isNull {
-                let type = layout.types[column]
-                let metadata = layout.metadata[column]
-                guard let declared = RowImageLayout.fieldSize(type: type, metadata: metadata, bytes: data, at: index),
-                      index + declared <= data.endIndex else { return nil }
-                guard let size = RowImageLayout.valueLength(type: type, metadata: metadata, bytes: data, at: index), size > 0 else { return nil }
-                index += size
-                if index > data.endIndex { return nil }
-            }
-            nullIndex += 1
-        }
-        return index - start
+        return MariaDBRowCount.rows(in: rows, types: layout.types, metadata: layout.metadata)
     }
 
     // MARK: Other events
