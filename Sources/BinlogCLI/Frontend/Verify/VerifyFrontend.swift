@@ -1,0 +1,163 @@
+// The work of `binlog verify`: scan every file, run every check, report all findings and a summary.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MySQLBinlog
+
+struct VerifyFrontend {
+    var options: VerifyOptions
+    var files: [String]
+    /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
+    var showsProgress = false
+
+    /// Runs against standard output and standard error; returns the exit code.
+    func runToStandardOutput() -> Int32 {
+        let sink = OutputSink(fd: 1, chunkSize: 1 << 16)
+        var frontend = self
+        frontend.showsProgress = true
+        let code = frontend.run(out: sink, diagnostics: { writeStandardError("binlog: " + $0) })
+        sink.finish()
+        if let failure = sink.failed {
+            writeStandardError("binlog: writing the output failed: \(failure)")
+            return 2
+        }
+        return code
+    }
+
+    /// What the summary says of one file.
+    struct FileSummary {
+        var file: String
+        var bytes: UInt64 = 0
+        var events: UInt64 = 0
+        /// `crc32`, `none`, or `unknown` (no Format_description read).
+        var checksum = "unknown"
+        var serverVersion: String?
+        var counts: [VerifyFinding.Severity: Int] = [:]
+    }
+
+    /// Verifies `files` and writes the report to `out`; returns 0 (no errors), 1 (errors found)
+    /// or 2 (a file could not be read, or is not a binlog).
+    func run(out: OutputSink, diagnostics: (String) -> Void) -> Int32 {
+        // An index that cannot be read is a finding like an unreadable binlog: the rest is still checked.
+        var inputs: [BinlogInput] = []
+        var unreadable: [Int: [VerifyFinding]] = [:]
+        for path in files {
+            do {
+                inputs += try BinlogInput.expand([path])
+            } catch {
+                unreadable[inputs.count, default: []].append(VerifyFinding(.error, .unreadable, file: path, "\(error)"))
+            }
+        }
+        let report: VerifyReport = options.json ? JSONVerifyReport(out: out) : TextVerifyReport(out: out)
+        var summaries: [FileSummary] = inputs.map { FileSummary(file: $0.path) }
+        var indexByName: [String: Int] = [:]
+        for (index, input) in inputs.enumerated() where indexByName[input.path] == nil { indexByName[input.path] = index }
+        var totals: [VerifyFinding.Severity: Int] = [:]
+        var inputFailed = false
+        report.begin()
+        let record: (VerifyFinding) -> Void = { finding in
+            totals[finding.severity, default: 0] += 1
+            if let index = indexByName[finding.file] { summaries[index].counts[finding.severity, default: 0] += 1 }
+            if finding.kind == .unreadable || finding.kind == .notABinlog { inputFailed = true }
+            report.finding(finding)
+        }
+        let checker = VerifyChecker(backwardsTolerance: options.backwardsTolerance, report: record)
+        let total = inputs.reduce(UInt64(0)) { $0 + ($1.plainSize() ?? 0) }
+        let progress = Progress(total: total > 0 ? total : nil, enabled: !options.quiet && showsProgress && isatty(2) != 0)
+        var decoding = DecodingOptions()
+        decoding.verifyChecksums = true
+        for (index, input) in inputs.enumerated() {
+            for finding in unreadable[index] ?? [] { record(finding) }
+            var source: any ByteSource
+            do {
+                source = try input.open()
+                try PrefetchingEventReader.readMagic(from: &source, name: input.path)
+            } catch let error as BinlogDecodingError {
+                switch error.reason {
+                case .encrypted:
+                    record(VerifyFinding(.error, .encrypted, file: input.path, offset: 0, "\(error.description.dropFirst(input.path.count + 2))"))
+                default:
+                    record(VerifyFinding(.error, .notABinlog, file: input.path, offset: 0, "\(error.description.dropFirst(input.path.count + 2))"))
+                }
+                continue
+            } catch {
+                record(VerifyFinding(.error, .unreadable, file: input.path, "\(error)"))
+                continue
+            }
+            summaries[index].bytes = 4
+            checker.beginFile(input.path)
+            let scanner = EventScanner(source: source, name: input.path, fileSize: input.plainSize(), options: decoding)
+            var complete = true
+            var events: UInt64 = 0
+            var end: UInt64 = 4
+            func take(_ finding: VerifyFinding) {
+                switch finding.kind {
+                case .truncatedEvent, .zeroTail, .unframeable, .unreadable: complete = false
+                default: break
+                }
+                if checker.encryptedFrom == nil { record(finding) }
+            }
+            while let batch = scanner.next() {
+                var nextFinding = 0
+                for (index, event) in batch.events.enumerated() {
+                    while nextFinding < batch.findings.count && batch.findings[nextFinding].before == index {
+                        take(batch.findings[nextFinding].finding)
+                        nextFinding += 1
+                    }
+                    events += 1
+                    end = event.offset + UInt64(event.count)
+                    progress.advance(bytes: event.count)
+                    if checker.encryptedFrom != nil { continue }
+                    var mismatch: (stored: UInt32, computed: UInt32)?
+                    switch event.check {
+                    case .none, .passed:
+                        break
+                    case .failed(let stored, let computed):
+                        mismatch = (stored, computed)
+                    case .deferred:
+                        let (stored, computed) = EventScanner.checksums(batch.chunk, event.start, event.count)
+                        if stored != computed { mismatch = (stored, computed) }
+                    }
+                    if let mismatch {
+                        record(VerifyFinding(.error, .checksumMismatch, file: input.path, offset: event.offset, eventType: event.type,
+                                             "the stored CRC32 is 0x\(VerifyFrontend.hex8(mismatch.stored)), the event's bytes give 0x\(VerifyFrontend.hex8(mismatch.computed))"))
+                    }
+                    if event.sizeRecovered {
+                        // Decoded with the size field repaired, so the checks after it stay in step.
+                        var repaired = Array(batch.chunk[event.start..<(event.start + event.count)])
+                        for i in 0..<4 { repaired[9 + i] = UInt8(truncatingIfNeeded: event.count >> (8 * i)) }
+                        checker.event(in: repaired, start: 0, count: event.count, at: event.offset, type: event.type,
+                                      checksumFailed: mismatch != nil)
+                    } else {
+                        checker.event(in: batch.chunk, start: event.start, count: event.count, at: event.offset, type: event.type,
+                                      checksumFailed: mismatch != nil)
+                    }
+                }
+                for (_, finding) in batch.findings[nextFinding...] { take(finding) }
+            }
+            checker.endFile(complete: complete)
+            summaries[index].events = events
+            summaries[index].bytes = end
+            if let description = checker.formatDescription {
+                summaries[index].serverVersion = description.serverVersion
+                switch description.checksumAlgorithm {
+                case .some(.crc32): summaries[index].checksum = "crc32"
+                case .some(.off), .none: summaries[index].checksum = "none"
+                default: summaries[index].checksum = "unknown"
+                }
+            }
+        }
+        for finding in unreadable[inputs.count] ?? [] { record(finding) }
+        progress.finish()
+        report.end(files: summaries, totals: totals)
+        if inputFailed { return 2 }
+        return (totals[.error] ?? 0) > 0 ? 1 : 0
+    }
+
+    static func hex8(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}

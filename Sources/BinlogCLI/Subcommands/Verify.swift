@@ -1,0 +1,42 @@
+// `binlog verify`: options only; the work is in VerifyFrontend.
+import ArgumentParser
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check binlogs for everything a point-in-time recovery depends on, and report every problem.",
+        discussion: """
+            Checks the CRC32 of every event; event sizes and log positions; that each file starts with a \
+            Format_description whose post-header lengths are sane; how each file ends (in use, truncated \
+            event, zero-filled tail); that every transaction is closed; GTID continuity (gaps, duplicates, \
+            out of order) and Previous_gtids / Gtid_list against the files before; that each Rotate names \
+            the next file given and no file is missing; and timestamps that go back. Unlike \
+            mysqlbinlog --verify-binlog-checksum it does not stop at the first problem.
+
+            Each finding is one line: FILE: OFFSET: EVENT: SEVERITY: KIND: message. Then one line per file \
+            and a total. Exit status: 0 when no finding is an error, 1 when one is, 2 when a file cannot \
+            be read or is not a binlog.
+            """
+    )
+
+    @OptionGroup var options: VerifyOptions
+
+    @Argument(help: ArgumentHelp("Binlog files, index files or - for standard input, in order.", valueName: "file"))
+    var files: [String]
+
+    func run() throws {
+        let code = VerifyFrontend(options: options, files: files).runToStandardOutput()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct VerifyOptions: ParsableArguments {
+    @Flag(help: "Write the report as one JSON document (schema in the manual page).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Report an event whose timestamp is more than this many seconds before an earlier event's (info).",
+                               valueName: "seconds"))
+    var backwardsTolerance: UInt32 = 60
+
+    @Flag(name: [.customShort("q"), .long], help: "Show no progress on standard error.")
+    var quiet = false
+}

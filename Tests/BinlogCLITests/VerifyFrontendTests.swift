@@ -1,0 +1,434 @@
+// `binlog verify` on clean TestData, on TestData with one planted fault per finding kind, and on the shared corpus.
+import Foundation
+import XCTest
+@testable import BinlogCLI
+import MySQLBinlog
+
+final class VerifyFrontendTests: XCTestCase {
+    // MARK: Helpers
+
+    struct Finding {
+        var severity: String
+        var kind: String
+        var file: String
+        var offset: Int?
+        var eventType: String?
+        var gtid: String?
+        var message: String
+    }
+
+    struct Outcome {
+        var code: Int32
+        var findings: [Finding]
+        var summary: [String: Any]
+        var files: [[String: Any]]
+        var text: String
+
+        var errors: [Finding] { findings.filter { $0.severity == "error" } }
+    }
+
+    /// Runs `binlog verify --json ARGS` in-process and parses the JSON document it writes.
+    func verify(_ paths: [String], _ extra: [String] = []) throws -> Outcome {
+        let sink = OutputSink()
+        var diagnostics: [String] = []
+        let frontend = VerifyFrontend(options: try VerifyOptions.parse(["--json"] + extra), files: paths)
+        let code = frontend.run(out: sink, diagnostics: { diagnostics.append($0) })
+        let text = String(decoding: sink.buffer, as: UTF8.self)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sink.buffer)) as? [String: Any], text)
+        let findings = (object["findings"] as? [[String: Any]] ?? []).map { item in
+            Finding(severity: item["severity"] as? String ?? "", kind: item["kind"] as? String ?? "",
+                    file: item["file"] as? String ?? "", offset: item["offset"] as? Int,
+                    eventType: item["event_type"] as? String, gtid: item["gtid"] as? String,
+                    message: item["message"] as? String ?? "")
+        }
+        return Outcome(code: code, findings: findings, summary: object["summary"] as? [String: Any] ?? [:],
+                       files: object["files"] as? [[String: Any]] ?? [], text: text)
+    }
+
+    /// One event as a plain header walk finds it (independent of the scanner under test).
+    struct RawEvent {
+        var offset: Int
+        var type: UInt8
+        var bytes: [UInt8]
+    }
+
+    static func walk(_ data: [UInt8]) -> [RawEvent] {
+        var events: [RawEvent] = []
+        var offset = 4
+        while offset + 19 <= data.count {
+            let size = Int(data[offset + 9]) | Int(data[offset + 10]) << 8 | Int(data[offset + 11]) << 16 | Int(data[offset + 12]) << 24
+            guard size >= 19, offset + size <= data.count else { break }
+            events.append(RawEvent(offset: offset, type: data[offset + 4], bytes: Array(data[offset..<(offset + size)])))
+            offset += size
+        }
+        return events
+    }
+
+    static func put32(_ value: UInt32, into bytes: inout [UInt8], at index: Int) {
+        for i in 0..<4 { bytes[index + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
+    }
+
+    /// Recomputes the CRC32 in the last 4 bytes (not for a Format_description).
+    static func fixChecksum(_ bytes: inout [UInt8]) {
+        put32(CRC32.checksum(bytes[0..<(bytes.count - 4)]), into: &bytes, at: bytes.count - 4)
+    }
+
+    /// A valid binlog of these events: every log_pos and checksum after the Format_description rewritten.
+    static func rebuild(_ events: [[UInt8]]) -> [UInt8] {
+        var data: [UInt8] = [0xfe, 0x62, 0x69, 0x6e]
+        for var event in events {
+            if event[4] != BinlogEventType.formatDescription.rawValue {
+                put32(UInt32(data.count + event.count), into: &event, at: 13)
+                fixChecksum(&event)
+            }
+            data += event
+        }
+        return data
+    }
+
+    func source(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent(name)))
+    }
+
+    func write(_ bytes: [UInt8], _ name: String, in directory: URL) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    // MARK: Clean files
+
+    func testEveryTestDataFileVerifiesWithoutErrors() throws {
+        for url in try CLIPaths.allBinlogs() {
+            let outcome = try verify([url.path])
+            XCTAssertEqual(outcome.code, 0, "\(url.lastPathComponent): \(outcome.text)")
+            XCTAssertEqual(outcome.errors.count, 0, "\(url.lastPathComponent): \(outcome.text)")
+            let events = VerifyFrontendTests.walk(try source(url.lastPathComponent)).count
+            XCTAssertEqual(outcome.files.first?["events"] as? Int, events, url.lastPathComponent)
+            XCTAssertEqual(outcome.files.first?["checksum"] as? String, url.lastPathComponent.contains("none") ? "none" : "crc32")
+        }
+    }
+
+    func testSequencesVerifyCleanThroughTheirIndexFiles() throws {
+        for index in ["flush-logs.index", "gtid-domains.index"] {
+            let outcome = try verify([CLIPaths.binlogs.appendingPathComponent(index).path])
+            XCTAssertEqual(outcome.code, 0, outcome.text)
+            XCTAssertEqual(outcome.errors.count, 0, outcome.text)
+            XCTAssertEqual(outcome.summary["files"] as? Int, 3)
+        }
+        // gtid-domains sets gtid_seq_no = 100 in domain 2 on purpose: a gap, reported as a warning.
+        let domains = try verify([CLIPaths.binlogs.appendingPathComponent("gtid-domains.index").path])
+        let gap = try XCTUnwrap(domains.findings.first { $0.kind == "gtid-gap" })
+        XCTAssertEqual(gap.severity, "warning")
+        XCTAssertEqual(gap.gtid, "2-2-100")
+    }
+
+    func testInUseFileIsAWarning() throws {
+        let outcome = try verify([CLIPaths.binlogs.appendingPathComponent("in-use.000001").path])
+        XCTAssertEqual(outcome.code, 0)
+        XCTAssertEqual(outcome.findings.map(\.kind), ["file-in-use"])
+        XCTAssertEqual(outcome.findings.first?.offset, 4)
+    }
+
+    // MARK: One planted fault per finding kind
+
+    func testFlippedBodyByteIsAChecksumMismatchAtThatEvent() throws {
+        var data = try source("row-crc32.000001")
+        let target = try XCTUnwrap(VerifyFrontendTests.walk(data).first { $0.type == BinlogEventType.writeRowsV1.rawValue })
+        data[target.offset + 30] ^= 0x01
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "flipped-body.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.count, 1, outcome.text)
+        XCTAssertEqual(outcome.errors.first?.kind, "checksum-mismatch")
+        XCTAssertEqual(outcome.errors.first?.offset, target.offset)
+        XCTAssertEqual(outcome.errors.first?.eventType, "Write_rows_v1")
+        // Every event is still counted: verification went on past the damage.
+        XCTAssertEqual(outcome.files.first?["events"] as? Int, VerifyFrontendTests.walk(data).count)
+    }
+
+    func testFlippedLengthFieldIsFoundAndReadingGoesOn() throws {
+        var data = try source("row-crc32.000001")
+        let events = VerifyFrontendTests.walk(data)
+        let target = try XCTUnwrap(events.first { $0.type == BinlogEventType.query.rawValue })
+        data[target.offset + 9] ^= 0x10
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "flipped-length.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.map(\.kind), ["event-size"], outcome.text)
+        XCTAssertEqual(outcome.errors.first?.offset, target.offset)
+        XCTAssertTrue(outcome.errors.first?.message.contains("\(target.bytes.count) bytes") ?? false, outcome.text)
+        // log_pos and the checksum gave the real size: every later event is framed and checked.
+        XCTAssertEqual(outcome.files.first?["events"] as? Int, events.count)
+        XCTAssertEqual(outcome.files.first?["bytes"] as? Int, data.count)
+    }
+
+    func testTruncatedTailNamesTheLastEvent() throws {
+        let data = try source("row-crc32.000001")
+        let last = try XCTUnwrap(VerifyFrontendTests.walk(data).last)
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(Array(data.dropLast(10)), "truncated.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.map(\.kind), ["truncated-event"], outcome.text)
+        XCTAssertEqual(outcome.errors.first?.offset, last.offset)
+        XCTAssertEqual(outcome.errors.first?.eventType, "Stop")
+    }
+
+    func testZeroFilledTailIsToldApartFromTruncation() throws {
+        let data = try source("row-crc32.000001")
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data + [UInt8](repeating: 0, count: 5000), "zero-tail.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.map(\.kind), ["zero-tail"], outcome.text)
+        XCTAssertEqual(outcome.errors.first?.offset, data.count)
+        XCTAssertTrue(outcome.errors.first?.message.contains("5000 bytes") ?? false)
+    }
+
+    func testMissingFormatDescription() throws {
+        let data = try source("row-crc32.000001")
+        let events = VerifyFrontendTests.walk(data)
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let withoutFDE = [0xfe, 0x62, 0x69, 0x6e] + events.dropFirst().flatMap(\.bytes)
+        let outcome = try verify([try write(withoutFDE, "no-fde.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        let first = try XCTUnwrap(outcome.errors.first)
+        XCTAssertEqual(first.kind, "first-event")
+        XCTAssertEqual(first.offset, 4)
+        XCTAssertEqual(first.eventType, "Gtid_list")
+    }
+
+    /// The events of row-crc32.000001 grouped: the prefix before the first transactional GTID,
+    /// then each GTID with the events up to the next GTID.
+    func transactions() throws -> (prefix: [[UInt8]], groups: [[[UInt8]]]) {
+        let events = VerifyFrontendTests.walk(try source("row-crc32.000001"))
+        var prefix: [[UInt8]] = []
+        var groups: [[[UInt8]]] = []
+        for event in events {
+            if event.type == BinlogEventType.mariaDBGTID.rawValue {
+                groups.append([event.bytes])
+            } else if groups.isEmpty {
+                prefix.append(event.bytes)
+            } else {
+                groups[groups.count - 1].append(event.bytes)
+            }
+        }
+        return (prefix, groups)
+    }
+
+    func testGTIDGapWhenATransactionIsMissing() throws {
+        let (prefix, groups) = try transactions()
+        // Drop the transaction of GTID 0-1-4 (the fourth group); log_pos and checksums are rebuilt.
+        let kept = prefix + groups.enumerated().filter { $0.offset != 3 }.flatMap(\.element)
+        let data = VerifyFrontendTests.rebuild(kept)
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "gap.000001", in: scratch)])
+        XCTAssertEqual(outcome.errors.count, 0, outcome.text)
+        XCTAssertEqual(outcome.findings.map(\.kind), ["gtid-gap"], outcome.text)
+        let gap = outcome.findings[0]
+        XCTAssertEqual(gap.gtid, "0-1-5")
+        XCTAssertEqual(gap.severity, "warning")
+        XCTAssertEqual(gap.offset, prefix.joined().count + groups[0..<3].joined().joined().count + 4)
+        XCTAssertTrue(gap.message.contains("4 is missing"), gap.message)
+    }
+
+    func testDuplicateGTIDWhenATransactionIsLoggedTwice() throws {
+        let (prefix, groups) = try transactions()
+        let doubled = prefix + groups[0..<4].joined() + groups[3] + groups[4...].joined()
+        let data = VerifyFrontendTests.rebuild(Array(doubled))
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "duplicate.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.map(\.kind), ["gtid-duplicate"], outcome.text)
+        XCTAssertEqual(outcome.errors[0].gtid, "0-1-4")
+        XCTAssertEqual(outcome.errors[0].offset, 4 + prefix.joined().count + groups[0..<4].joined().joined().count)
+    }
+
+    func testOpenTransactionAtTheEnd() throws {
+        let (prefix, groups) = try transactions()
+        // GTID 0-1-3 (third group: GTID, Annotate_rows, Table_map, Write_rows, Xid) without its Xid.
+        let cut = prefix + groups[0..<2].joined() + groups[2].dropLast()
+        let data = VerifyFrontendTests.rebuild(Array(cut))
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "open.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.map(\.kind), ["open-transaction"], outcome.text)
+        XCTAssertEqual(outcome.errors[0].gtid, "0-1-3")
+        XCTAssertEqual(outcome.errors[0].offset, 4 + prefix.joined().count + groups[0..<2].joined().joined().count)
+    }
+
+    func testUnclosedTransactionBeforeTheNextOne() throws {
+        let (prefix, groups) = try transactions()
+        let cut = prefix + groups[0..<2].joined() + groups[2].dropLast() + groups[3...].joined()
+        let data = VerifyFrontendTests.rebuild(Array(cut))
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "unclosed.000001", in: scratch)])
+        XCTAssertEqual(outcome.errors.map(\.kind), ["unclosed-transaction"], outcome.text)
+        XCTAssertEqual(outcome.errors[0].gtid, "0-1-3")
+    }
+
+    func testMissingMiddleFile() throws {
+        let first = CLIPaths.binlogs.appendingPathComponent("flush-logs.000001").path
+        let third = CLIPaths.binlogs.appendingPathComponent("flush-logs.000003").path
+        let rotate = try XCTUnwrap(VerifyFrontendTests.walk(try source("flush-logs.000001")).last)
+        XCTAssertEqual(rotate.type, BinlogEventType.rotate.rawValue)
+        let outcome = try verify([first, third])
+        XCTAssertEqual(outcome.code, 1)
+        let missing = try XCTUnwrap(outcome.errors.first { $0.kind == "missing-file" }, outcome.text)
+        XCTAssertEqual(missing.file, first)
+        XCTAssertEqual(missing.offset, rotate.offset)
+        XCTAssertTrue(missing.message.contains("missing mysql-bin.000002"), missing.message)
+        // The third file's Gtid_list says so too: the GTIDs of the second file are not there.
+        XCTAssertEqual(outcome.errors.first { $0.kind == "gtid-list-mismatch" }?.file, third)
+    }
+
+    func testRotateNamingAnotherFile() throws {
+        var data = try source("flush-logs.000001")
+        let rotate = try XCTUnwrap(VerifyFrontendTests.walk(data).last)
+        var event = rotate.bytes
+        // "mysql-bin.000002" → "mysql-bin.000001": same length, the checksum rebuilt.
+        let name = Array("mysql-bin.000002".utf8)
+        let at = try XCTUnwrap((0...(event.count - name.count)).first { Array(event[$0..<($0 + name.count)]) == name })
+        event[at + name.count - 1] = UInt8(ascii: "1")
+        VerifyFrontendTests.fixChecksum(&event)
+        data.replaceSubrange(rotate.offset..<(rotate.offset + event.count), with: event)
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let renamed = try write(data, "flush-logs.000001", in: scratch)
+        let outcome = try verify([renamed, CLIPaths.binlogs.appendingPathComponent("flush-logs.000002").path])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.map(\.kind), ["rotate-mismatch"], outcome.text)
+        XCTAssertEqual(outcome.errors[0].offset, rotate.offset)
+        XCTAssertEqual(outcome.errors[0].file, renamed)
+    }
+
+    func testNotABinlogAndUnreadableFilesExitTwoAndTheOthersAreStillChecked() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let text = try write(Array("hello, world\n".utf8), "notes.txt", in: scratch)
+        let good = CLIPaths.binlogs.appendingPathComponent("rand.000001").path
+        let outcome = try verify([text, scratch.appendingPathComponent("absent.000001").path, good])
+        XCTAssertEqual(outcome.code, 2)
+        XCTAssertEqual(outcome.findings.map(\.kind), ["not-a-binlog", "unreadable"], outcome.text)
+        XCTAssertGreaterThan(outcome.files.last?["events"] as? Int ?? 0, 0)
+    }
+
+    func testTimestampGoingBackIsInfoPastTheTolerance() throws {
+        let (prefix, groups) = try transactions()
+        var moved = groups
+        // Set the GTID 0-1-5 transaction's events an hour back.
+        for i in moved[4].indices {
+            let time = UInt32(moved[4][i][0]) | UInt32(moved[4][i][1]) << 8 | UInt32(moved[4][i][2]) << 16 | UInt32(moved[4][i][3]) << 24
+            VerifyFrontendTests.put32(time - 3600, into: &moved[4][i], at: 0)
+        }
+        let data = VerifyFrontendTests.rebuild(prefix + moved.joined())
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = try write(data, "clock.000001", in: scratch)
+        let outcome = try verify([path])
+        XCTAssertEqual(outcome.code, 0)
+        XCTAssertEqual(outcome.findings.map(\.kind), ["timestamp-backwards"], outcome.text)
+        XCTAssertEqual(outcome.findings[0].severity, "info")
+        XCTAssertEqual(outcome.findings[0].offset, 4 + prefix.joined().count + groups[0..<4].joined().joined().count)
+        XCTAssertEqual(try verify([path], ["--backwards-tolerance", "4000"]).findings.count, 0)
+    }
+
+    func testTextReportHasOneLinePerFindingThenTheSummary() throws {
+        var data = try source("rand.000001")
+        let target = try XCTUnwrap(VerifyFrontendTests.walk(data).last)
+        data[target.offset + 20] ^= 0xff
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = try write(data, "rand.000001", in: scratch)
+        let sink = OutputSink()
+        let code = VerifyFrontend(options: try VerifyOptions.parse([]), files: [path]).run(out: sink, diagnostics: { _ in })
+        let lines = String(decoding: sink.buffer, as: UTF8.self).split(separator: "\n").map(String.init)
+        XCTAssertEqual(code, 1)
+        XCTAssertEqual(lines.count, 3, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines[0].hasPrefix("\(path): \(target.offset): Stop: error: checksum-mismatch: the stored CRC32 is 0x"), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("\(path): \(VerifyFrontendTests.walk(data).count) events, \(data.count) bytes, checksums: crc32"), lines[1])
+        XCTAssertEqual(lines[2], "total: 1 file, \(VerifyFrontendTests.walk(data).count) events, \(data.count) bytes: 1 error, 0 warnings, 0 info (FAILED)")
+    }
+
+    // MARK: The shared corpus
+
+    func testPreviousGTIDsAgainstTheFileBefore() throws {
+        let directory = CLIPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/mysql-server-8.0.40/mysql-test/std_data")
+        let first = directory.appendingPathComponent("replicated-bin.000001")
+        let second = directory.appendingPathComponent("replicated-bin.000002")
+        guard FileManager.default.fileExists(atPath: first.path) else {
+            throw XCTSkip("the shared corpus is not at \(directory.path): MySQL Previous_gtids not checked")
+        }
+        // As the server wrote them: the second file's Previous_gtids (1-5) is the first's GTIDs.
+        let clean = try verify([first.path, second.path])
+        XCTAssertEqual(clean.code, 0, clean.text)
+        XCTAssertEqual(clean.findings.count, 0, clean.text)
+        // Without the transaction of GTID :4 the first file no longer adds up to it.
+        var groups: [[[UInt8]]] = [[]]
+        for event in VerifyFrontendTests.walk(Array(try Data(contentsOf: first))) {
+            if event.type == BinlogEventType.gtid.rawValue { groups.append([]) }
+            groups[groups.count - 1].append(event.bytes)
+        }
+        XCTAssertEqual(groups.count, 6)
+        let data = VerifyFrontendTests.rebuild(groups.enumerated().filter { $0.offset != 4 }.flatMap(\.element))
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "replicated-bin.000001", in: scratch), second.path])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.findings.map(\.kind), ["gtid-gap", "previous-gtids-mismatch"], outcome.text)
+        XCTAssertEqual(outcome.errors[0].file, second.path)
+        XCTAssertTrue(outcome.errors[0].message.contains("2d6e8214-9918-11ec-ac13-0010e0dc39c0:4"), outcome.errors[0].message)
+    }
+
+    func testCorpusFilesFailOnlyWhereExpected() throws {
+        let corpus = CLIPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        guard FileManager.default.fileExists(atPath: corpus.appendingPathComponent("MANIFEST.md").path) else {
+            throw XCTSkip("the shared corpus is not at \(corpus.path) (../shared/corpus from the package root): MySQL binlogs not verified")
+        }
+        let listed = try String(contentsOf: corpus.appendingPathComponent("EXPECTED-FAILURES"), encoding: .utf8)
+            .split(separator: "\n").compactMap { line -> String? in
+                let path = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?
+                    .trimmingCharacters(in: .whitespaces) ?? ""
+                return path.isEmpty ? nil : path
+            }
+        // The MySQL 5.2.2 development-tree file (its types 20–22 are not rows events) and the
+        // crash-recovery fixtures, whose MANIFEST entries describe them as orphan, duplicate or
+        // malformed transactions: there verify must find exactly that kind of thing.
+        let transactionFixtures = "mysql-server-8.0.40/mysql-test/std_data/binlog_recovery/"
+        let allowedThere: Set<String> = ["checksum-mismatch", "unclosed-transaction", "open-transaction", "orphan-end"]
+        let enumerator = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: [.isRegularFileKey])!
+        var checked = 0
+        for case let url as URL in enumerator {
+            let relative = String(url.path.dropFirst(corpus.path.count + 1))
+            let name = url.lastPathComponent
+            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true,
+                  !["MANIFEST.md", "EXPECTED-FAILURES"].contains(name),
+                  !name.hasSuffix(".result"), !name.hasSuffix(".txt"), !name.hasSuffix(".md") else { continue }
+            checked += 1
+            let outcome = try verify([url.path])
+            if listed.contains(relative) || relative.hasSuffix("ver_5_1-wl2325_s.001") {
+                XCTAssertNotEqual(outcome.code, 0, "\(relative) verified clean")
+                XCTAssertTrue(outcome.errors.contains { $0.offset != nil && $0.file == url.path }, "\(relative): \(outcome.text)")
+            } else if relative.hasPrefix(transactionFixtures) {
+                XCTAssertTrue(outcome.errors.allSatisfy { allowedThere.contains($0.kind) }, "\(relative): \(outcome.text)")
+            } else {
+                XCTAssertEqual(outcome.code, 0, "\(relative): \(outcome.text)")
+            }
+        }
+        XCTAssertGreaterThan(checked, 100)
+        // What the recovery fixtures are named for is found.
+        for (file, kind) in [("orphan_begin_start.000001", "unclosed-transaction"), ("ddl_in_transaction.000001", "unclosed-transaction"),
+                             ("orphan_xa_commit.000001", "unclosed-transaction"), ("duplicate_xid.000001", "checksum-mismatch")] {
+            let outcome = try verify([corpus.appendingPathComponent(transactionFixtures + file).path])
+            XCTAssertTrue(outcome.errors.contains { $0.kind == kind }, "\(file): \(outcome.text)")
+        }
+    }
+}
