@@ -16,7 +16,7 @@ final class EventScanner {
         case none
         case passed
         case failed(stored: UInt32, computed: UInt32)
-        /// Left for the consumer to compute: the last 4 bytes are the stored CRC32.
+        /// Checked with the rest of its run (``Run``) by the consumer.
         case deferred
     }
 
@@ -30,13 +30,38 @@ final class EventScanner {
         var sizeRecovered: Bool
     }
 
+    /// Consecutive events with checksums, checked with one CRC32 pass over their bytes against
+    /// the value ``CRC32RunPredictor`` predicts for intact events of their lengths.
+    struct Run {
+        var bytes: Range<Int>
+        var events: Range<Int>
+        var predicted: UInt32
+    }
+
     /// A chunk of the file, the events framed in it, and what was found while framing them
     /// (each finding placed before the event of index `before`).
     struct Batch {
         var chunk: [UInt8] = []
         var events: [Scanned] = []
+        var runs: [Run] = []
         var findings: [(before: Int, finding: VerifyFinding)] = []
         var end = false
+
+        /// Checks the runs; returns the events whose checksums fail (by index), found one by
+        /// one in the runs whose CRC32 is not the predicted one.
+        func failedChecksums() -> [Int: (stored: UInt32, computed: UInt32)] {
+            var failed: [Int: (stored: UInt32, computed: UInt32)] = [:]
+            for run in runs {
+                let crc = chunk.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[run.bytes])) }
+                if crc == run.predicted { continue }
+                for index in run.events {
+                    let event = events[index]
+                    let (stored, computed) = EventScanner.checksums(chunk, event.start, event.count)
+                    if stored != computed { failed[index] = (stored, computed) }
+                }
+            }
+            return failed
+        }
     }
 
     private final class Shared: @unchecked Sendable {
@@ -133,10 +158,7 @@ private final class Producer: @unchecked Sendable {
     var sawFormat = false
     var checksLogPosition = false
     var writerServerID: UInt32?
-    /// Of every 8 checksums, how many are left to the consumer: more when it waits for
-    /// batches, fewer when batches wait for it.
-    var deferredEighths = 4
-    var checksumCount = 0
+    var predictor = CRC32RunPredictor()
 
     init(source: any ByteSource, name: String, fileSize: UInt64?, options: DecodingOptions, chunkSize: Int) {
         self.source = source
@@ -181,9 +203,21 @@ private final class Producer: @unchecked Sendable {
         var carry: [UInt8] = []
         var finished = false
         while !finished {
-            var chunk = [UInt8]()
-            chunk.reserveCapacity(chunkSize + (1 << 18))
-            chunk.append(contentsOf: carry)
+            // Filled by reading straight into the new array's storage (no zero-filling first).
+            var chunk = [UInt8](unsafeUninitializedCapacity: max(chunkSize, carry.count) + (1 << 18)) { buffer, count in
+                count = carry.count
+                if count > 0 { _ = UnsafeMutableBufferPointer(rebasing: buffer[0..<count]).initialize(from: carry) }
+                while count < chunkSize && !eof {
+                    do {
+                        let got = try source.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count..<chunkSize])))
+                        if got == 0 { eof = true }
+                        count += got
+                    } catch {
+                        readError = "\(error)"
+                        eof = true
+                    }
+                }
+            }
             carry = []
             var batch = EventScanner.Batch()
             batch.events.reserveCapacity(chunkSize / 128)
@@ -206,12 +240,7 @@ private final class Producer: @unchecked Sendable {
             }
             batch.chunk = chunk
             batch.end = finished
-            guard let waiting = publish(batch) else { return }
-            if waiting == 0 {
-                deferredEighths = min(8, deferredEighths + 1)
-            } else if waiting >= 2 {
-                deferredEighths = max(0, deferredEighths - 1)
-            }
+            guard publish(batch) != nil else { return }
         }
     }
 
@@ -290,12 +319,15 @@ private final class Producer: @unchecked Sendable {
             sawFormat = true
             headerLength = frameSize < 75 ? EventHeader.v1Length : EventHeader.v4Length
         } else if algorithm == .crc32 && frameSize >= minimum + 4 {
-            checksumCount &+= 1
-            if checksumCount & 7 < deferredEighths {
-                check = .deferred
+            check = .deferred
+            if var run = batch.runs.last, run.bytes.upperBound == index, run.events.upperBound == batch.events.count {
+                run.bytes = run.bytes.lowerBound..<(index + frameSize)
+                run.events = run.events.lowerBound..<(batch.events.count + 1)
+                run.predicted = predictor.extend(run.predicted, byIntactEventOf: frameSize)
+                batch.runs[batch.runs.count - 1] = run
             } else {
-                let (stored, computed) = EventScanner.checksums(chunk, index, frameSize)
-                check = stored == computed ? .passed : .failed(stored: stored, computed: computed)
+                batch.runs.append(EventScanner.Run(bytes: index..<(index + frameSize), events: batch.events.count..<(batch.events.count + 1),
+                                                   predicted: predictor.extend(0, byIntactEventOf: frameSize)))
             }
         }
         batch.events.append(EventScanner.Scanned(start: index, count: frameSize, offset: offset, type: type, check: check,

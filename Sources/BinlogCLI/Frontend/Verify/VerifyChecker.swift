@@ -43,6 +43,8 @@ final class VerifyChecker {
         var sawGTIDList = false
         var sawPreviousGTIDs = false
         var isRelayLog: Bool
+        /// MySQL 5.0 logged autocommit statements without BEGIN, then their XID.
+        var autocommitWithoutBegin = false
     }
 
     private var file = FileState(name: "", decoder: BinlogDecoder(), isRelayLog: false)
@@ -311,6 +313,7 @@ final class VerifyChecker {
         case .formatDescription(let description):
             if file.formatDescription == nil {
                 file.formatDescription = description
+                file.autocommitWithoutBegin = description.versionTriple < (5, 1, 0)
                 if event.header.flags.contains(.binlogInUse) {
                     finding(.warning, .fileInUse, at: offset, type,
                             "the file is marked in use: a server is still writing it, or it crashed before closing it")
@@ -397,9 +400,7 @@ final class VerifyChecker {
     }
 
     private func endTransaction(at offset: UInt64, _ type: BinlogEventType, what: String) {
-        // MySQL 5.0 logged autocommit statements without BEGIN, then their XID.
-        let autocommitWithoutBegin = file.formatDescription.map { $0.versionTriple < (5, 1, 0) } ?? false
-        if case .none = transaction, !autocommitWithoutBegin {
+        if case .none = transaction, !file.autocommitWithoutBegin {
             finding(.error, .orphanEnd, at: offset, type, "this \(what) ends no transaction: its start is missing")
         }
         transaction = .none

@@ -100,6 +100,7 @@ struct VerifyFrontend {
                 if checker.encryptedFrom == nil { record(finding) }
             }
             while let batch = scanner.next() {
+                let failedChecksums = checker.encryptedFrom == nil ? batch.failedChecksums() : [:]
                 var nextFinding = 0
                 for (index, event) in batch.events.enumerated() {
                     while nextFinding < batch.findings.count && batch.findings[nextFinding].before == index {
@@ -117,8 +118,7 @@ struct VerifyFrontend {
                     case .failed(let stored, let computed):
                         mismatch = (stored, computed)
                     case .deferred:
-                        let (stored, computed) = EventScanner.checksums(batch.chunk, event.start, event.count)
-                        if stored != computed { mismatch = (stored, computed) }
+                        mismatch = failedChecksums[index]
                     }
                     if let mismatch {
                         record(VerifyFinding(.error, .checksumMismatch, file: input.path, offset: event.offset, eventType: event.type,
