@@ -28,10 +28,11 @@ final class VerifyFrontendTests: XCTestCase {
     }
 
     /// Runs `binlog verify --json ARGS` in-process and parses the JSON document it writes.
-    func verify(_ paths: [String], _ extra: [String] = []) throws -> Outcome {
+    func verify(_ paths: [String], _ extra: [String] = [], tuning: EventScanner.Tuning = EventScanner.Tuning()) throws -> Outcome {
         let sink = OutputSink()
         var diagnostics: [String] = []
-        let frontend = VerifyFrontend(options: try VerifyOptions.parse(["--json"] + extra), files: paths)
+        var frontend = VerifyFrontend(options: try VerifyOptions.parse(["--json"] + extra), files: paths)
+        frontend.tuning = tuning
         let code = frontend.run(out: sink, diagnostics: { diagnostics.append($0) })
         let text = String(decoding: sink.buffer, as: UTF8.self)
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sink.buffer)) as? [String: Any], text)
@@ -132,20 +133,40 @@ final class VerifyFrontendTests: XCTestCase {
 
     // MARK: One planted fault per finding kind
 
+    /// Whole-chunk runs, small chunks, and runs checked all by the reading thread or all by the consumer.
+    static let tunings: [EventScanner.Tuning] = [
+        EventScanner.Tuning(),
+        EventScanner.Tuning(chunkSize: 1000, producerShare: 0, adaptive: false),
+        EventScanner.Tuning(chunkSize: 1000, producerShare: 100, adaptive: false),
+        EventScanner.Tuning(chunkSize: 3000, producerShare: 50, adaptive: false),
+        EventScanner.Tuning(chunkSize: 256, depth: 1),
+    ]
+
     func testFlippedBodyByteIsAChecksumMismatchAtThatEvent() throws {
-        var data = try source("row-crc32.000001")
-        let target = try XCTUnwrap(VerifyFrontendTests.walk(data).first { $0.type == BinlogEventType.writeRowsV1.rawValue })
-        data[target.offset + 30] ^= 0x01
+        let clean = try source("row-crc32.000001")
+        let events = VerifyFrontendTests.walk(clean)
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outcome = try verify([try write(data, "flipped-body.000001", in: scratch)])
-        XCTAssertEqual(outcome.code, 1)
-        XCTAssertEqual(outcome.errors.count, 1, outcome.text)
-        XCTAssertEqual(outcome.errors.first?.kind, "checksum-mismatch")
-        XCTAssertEqual(outcome.errors.first?.offset, target.offset)
-        XCTAssertEqual(outcome.errors.first?.eventType, "Write_rows_v1")
-        // Every event is still counted: verification went on past the damage.
-        XCTAssertEqual(outcome.files.first?["events"] as? Int, VerifyFrontendTests.walk(data).count)
+        // A damaged event early, in the middle and at the end: whichever thread checks its run.
+        for target in [events[7], events[events.count / 2], events[events.count - 2]] {
+            var data = clean
+            data[target.offset + 20] ^= 0x01
+            let path = try write(data, "flipped-body.000001", in: scratch)
+            for tuning in VerifyFrontendTests.tunings {
+                let outcome = try verify([path], tuning: tuning)
+                XCTAssertEqual(outcome.code, 1)
+                XCTAssertEqual(outcome.errors.count, 1, "\(tuning): \(outcome.text)")
+                XCTAssertEqual(outcome.errors.first?.kind, "checksum-mismatch")
+                XCTAssertEqual(outcome.errors.first?.offset, target.offset)
+                XCTAssertEqual(outcome.errors.first?.eventType, BinlogEventType(rawValue: target.type).name)
+                // Every event is still counted: verification went on past the damage.
+                XCTAssertEqual(outcome.files.first?["events"] as? Int, events.count)
+            }
+        }
+        for tuning in VerifyFrontendTests.tunings {
+            let outcome = try verify([CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path], tuning: tuning)
+            XCTAssertEqual(outcome.findings.count, 0, "\(tuning): \(outcome.text)")
+        }
     }
 
     func testFlippedLengthFieldIsFoundAndReadingGoesOn() throws {
@@ -155,14 +176,17 @@ final class VerifyFrontendTests: XCTestCase {
         data[target.offset + 9] ^= 0x10
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outcome = try verify([try write(data, "flipped-length.000001", in: scratch)])
-        XCTAssertEqual(outcome.code, 1)
-        XCTAssertEqual(outcome.errors.map(\.kind), ["event-size"], outcome.text)
-        XCTAssertEqual(outcome.errors.first?.offset, target.offset)
-        XCTAssertTrue(outcome.errors.first?.message.contains("\(target.bytes.count) bytes") ?? false, outcome.text)
-        // log_pos and the checksum gave the real size: every later event is framed and checked.
-        XCTAssertEqual(outcome.files.first?["events"] as? Int, events.count)
-        XCTAssertEqual(outcome.files.first?["bytes"] as? Int, data.count)
+        let path = try write(data, "flipped-length.000001", in: scratch)
+        for tuning in VerifyFrontendTests.tunings {
+            let outcome = try verify([path], tuning: tuning)
+            XCTAssertEqual(outcome.code, 1)
+            XCTAssertEqual(outcome.findings.map(\.kind), ["event-size"], "\(tuning): \(outcome.text)")
+            XCTAssertEqual(outcome.errors.first?.offset, target.offset)
+            XCTAssertTrue(outcome.errors.first?.message.contains("\(target.bytes.count) bytes") ?? false, outcome.text)
+            // log_pos and the checksum gave the real size: every later event is framed and checked.
+            XCTAssertEqual(outcome.files.first?["events"] as? Int, events.count)
+            XCTAssertEqual(outcome.files.first?["bytes"] as? Int, data.count)
+        }
     }
 
     func testTruncatedTailNamesTheLastEvent() throws {
@@ -181,11 +205,22 @@ final class VerifyFrontendTests: XCTestCase {
         let data = try source("row-crc32.000001")
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outcome = try verify([try write(data + [UInt8](repeating: 0, count: 5000), "zero-tail.000001", in: scratch)])
-        XCTAssertEqual(outcome.code, 1)
-        XCTAssertEqual(outcome.errors.map(\.kind), ["zero-tail"], outcome.text)
-        XCTAssertEqual(outcome.errors.first?.offset, data.count)
-        XCTAssertTrue(outcome.errors.first?.message.contains("5000 bytes") ?? false)
+        let path = try write(data + [UInt8](repeating: 0, count: 5000), "zero-tail.000001", in: scratch)
+        for tuning in VerifyFrontendTests.tunings {
+            let outcome = try verify([path], tuning: tuning)
+            XCTAssertEqual(outcome.code, 1)
+            XCTAssertEqual(outcome.findings.map(\.kind), ["zero-tail"], "\(tuning): \(outcome.text)")
+            XCTAssertEqual(outcome.errors.first?.offset, data.count)
+            XCTAssertTrue(outcome.errors.first?.message.contains("5000 bytes") ?? false, outcome.text)
+        }
+        // Zeros, then data again: not a tail, and not silently accepted.
+        let garbage = try write(data + [UInt8](repeating: 0, count: 3000) + [1, 2, 3], "zeros-then-data.000001", in: scratch)
+        for tuning in VerifyFrontendTests.tunings {
+            let outcome = try verify([garbage], tuning: tuning)
+            XCTAssertEqual(outcome.findings.map(\.kind), ["unframeable"], "\(tuning): \(outcome.text)")
+            XCTAssertEqual(outcome.errors.first?.offset, data.count)
+            XCTAssertTrue(outcome.errors.first?.message.contains("data again at \(data.count + 3000)") ?? false, outcome.text)
+        }
     }
 
     func testMissingFormatDescription() throws {

@@ -15,6 +15,19 @@ struct Verify: ParsableCommand {
             Each finding is one line: FILE: OFFSET: EVENT: SEVERITY: KIND: message. Then one line per file \
             and a total. Exit status: 0 when no finding is an error, 1 when one is, 2 when a file cannot \
             be read or is not a binlog.
+
+            Severities: error (a restore would be wrong or stop there), warning (worth a look), info. \
+            Kinds: checksum-mismatch, event-size, log-position, unframeable, truncated-event, zero-tail, \
+            file-in-use, first-event, post-header-length, malformed-event, payload, encrypted, \
+            unclosed-transaction, open-transaction, orphan-end, gtid-gap, gtid-duplicate, gtid-out-of-order, \
+            previous-gtids-mismatch, gtid-list-mismatch, rotate-mismatch, missing-file, no-rotate, \
+            timestamp-backwards, not-a-binlog, unreadable.
+
+            --json writes one document: {"schema": 1, "findings": [{"severity", "kind", "file", "offset", \
+            "event_type", "gtid", "message"}...], "files": [{"file", "bytes", "events", "checksum" (crc32, \
+            none or unknown), "server_version", "errors", "warnings", "info"}...], "summary": {"files", \
+            "events", "bytes", "errors", "warnings", "info", "ok"}}. offset, event_type, gtid and \
+            server_version may be null. Findings are written as they are found.
             """
     )
 

@@ -36,6 +36,8 @@ final class EventScanner {
         var bytes: Range<Int>
         var events: Range<Int>
         var predicted: UInt32
+        /// Checked already by the reading thread (failures are in the events' ``Check``).
+        var checked = false
     }
 
     /// A chunk of the file, the events framed in it, and what was found while framing them
@@ -51,7 +53,7 @@ final class EventScanner {
         /// one in the runs whose CRC32 is not the predicted one.
         func failedChecksums() -> [Int: (stored: UInt32, computed: UInt32)] {
             var failed: [Int: (stored: UInt32, computed: UInt32)] = [:]
-            for run in runs {
+            for run in runs where !run.checked {
                 let crc = chunk.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[run.bytes])) }
                 if crc == run.predicted { continue }
                 for index in run.events {
@@ -78,12 +80,24 @@ final class EventScanner {
     private let shared: Shared
     private var ended = false
 
+    /// How the work is cut up; tests shrink the chunks and pin the share of checksum runs the
+    /// reading thread takes, to reach every path.
+    struct Tuning {
+        var chunkSize = 1 << 19
+        var depth = 3
+        /// Percent of each chunk whose runs the reading thread checks, to start with.
+        var producerShare = 40
+        /// Whether that share follows which thread waits for the other.
+        var adaptive = true
+    }
+
     /// Starts scanning `source`, whose magic number has been read; offsets start at 4.
-    init(source: any ByteSource, name: String, fileSize: UInt64?, options: DecodingOptions,
-         chunkSize: Int = 1 << 19, depth: Int = 3) {
-        let shared = Shared(depth: depth)
+    init(source: any ByteSource, name: String, fileSize: UInt64?, options: DecodingOptions, tuning: Tuning = Tuning()) {
+        let shared = Shared(depth: max(1, tuning.depth))
         self.shared = shared
-        let producer = Producer(source: source, name: name, fileSize: fileSize, options: options, chunkSize: chunkSize)
+        let producer = Producer(source: source, name: name, fileSize: fileSize, options: options, chunkSize: max(256, tuning.chunkSize))
+        producer.producerShare = tuning.producerShare
+        producer.adaptive = tuning.adaptive
         DispatchQueue.global().async {
             producer.run { batch in
                 shared.free.wait()
@@ -159,6 +173,11 @@ private final class Producer: @unchecked Sendable {
     var checksLogPosition = false
     var writerServerID: UInt32?
     var predictor = CRC32RunPredictor()
+    /// The share (in percent of each chunk) of the runs the reading thread checks itself: more
+    /// when batches wait for the consumer, less when the consumer waits for batches.
+    var producerShare = 40
+    var adaptive = true
+    var splitAt = 0
 
     init(source: any ByteSource, name: String, fileSize: UInt64?, options: DecodingOptions, chunkSize: Int) {
         self.source = source
@@ -219,6 +238,7 @@ private final class Producer: @unchecked Sendable {
                 }
             }
             carry = []
+            splitAt = chunkSize * producerShare / 100
             var batch = EventScanner.Batch()
             batch.events.reserveCapacity(chunkSize / 128)
             _ = ensure(&chunk, 0, chunkSize)
@@ -228,6 +248,15 @@ private final class Producer: @unchecked Sendable {
                     carry = Array(chunk[index...])
                     chunk.removeLast(chunk.count - index)
                     break
+                }
+                if fastPath, let size = intactEventSize(chunk, index) {
+                    addToRun(&batch, index, size)
+                    batch.events.append(EventScanner.Scanned(start: index, count: size, offset: offset,
+                                                             type: BinlogEventType(rawValue: chunk[index + 4]), check: .deferred,
+                                                             sizeRecovered: false))
+                    index += size
+                    offset += UInt64(size)
+                    continue
                 }
                 if !step(&chunk, &index, &batch) {
                     finished = true
@@ -240,7 +269,27 @@ private final class Producer: @unchecked Sendable {
             }
             batch.chunk = chunk
             batch.end = finished
-            guard publish(batch) != nil else { return }
+            // The runs in the first part of the chunk are checked here, the others by the consumer.
+            for i in batch.runs.indices where batch.runs[i].bytes.upperBound <= splitAt {
+                let run = batch.runs[i]
+                let crc = batch.chunk.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[run.bytes])) }
+                if crc != run.predicted {
+                    for index in run.events {
+                        let event = batch.events[index]
+                        let (stored, computed) = EventScanner.checksums(batch.chunk, event.start, event.count)
+                        batch.events[index].check = stored == computed ? .passed : .failed(stored: stored, computed: computed)
+                    }
+                }
+                batch.runs[i].checked = true
+            }
+            guard let waiting = publish(batch) else { return }
+            if !adaptive {
+                // Fixed share.
+            } else if waiting == 0 {
+                producerShare = max(0, producerShare - 5)
+            } else if waiting >= 2 {
+                producerShare = min(100, producerShare + 5)
+            }
         }
     }
 
@@ -320,21 +369,56 @@ private final class Producer: @unchecked Sendable {
             headerLength = frameSize < 75 ? EventHeader.v1Length : EventHeader.v4Length
         } else if algorithm == .crc32 && frameSize >= minimum + 4 {
             check = .deferred
-            if var run = batch.runs.last, run.bytes.upperBound == index, run.events.upperBound == batch.events.count {
-                run.bytes = run.bytes.lowerBound..<(index + frameSize)
-                run.events = run.events.lowerBound..<(batch.events.count + 1)
-                run.predicted = predictor.extend(run.predicted, byIntactEventOf: frameSize)
-                batch.runs[batch.runs.count - 1] = run
-            } else {
-                batch.runs.append(EventScanner.Run(bytes: index..<(index + frameSize), events: batch.events.count..<(batch.events.count + 1),
-                                                   predicted: predictor.extend(0, byIntactEventOf: frameSize)))
-            }
+            addToRun(&batch, index, frameSize)
         }
         batch.events.append(EventScanner.Scanned(start: index, count: frameSize, offset: offset, type: type, check: check,
                                                  sizeRecovered: recovered))
         index += frameSize
         offset += UInt64(frameSize)
         return true
+    }
+
+    /// The event about to be appended at `index` (of `size` bytes) joins the run that ends
+    /// there, or starts one.
+    @inline(__always)
+    private func addToRun(_ batch: inout EventScanner.Batch, _ index: Int, _ size: Int) {
+        let last = batch.runs.count - 1
+        if last >= 0, batch.runs[last].bytes.upperBound == index, batch.runs[last].events.upperBound == batch.events.count,
+           !(batch.runs[last].bytes.lowerBound < splitAt && index + size > splitAt) {
+            batch.runs[last].bytes = batch.runs[last].bytes.lowerBound..<(index + size)
+            batch.runs[last].events = batch.runs[last].events.lowerBound..<(batch.events.count + 1)
+            batch.runs[last].predicted = predictor.extend(batch.runs[last].predicted, byIntactEventOf: size)
+        } else {
+            batch.runs.append(EventScanner.Run(bytes: index..<(index + size), events: batch.events.count..<(batch.events.count + 1),
+                                               predicted: predictor.extend(0, byIntactEventOf: size)))
+        }
+    }
+
+    /// Whether the common case can be taken: a v4 file with CRC32 whose writer is known.
+    var fastPath = false
+
+    /// The size of the event at `index` when nothing about it needs a closer look: the whole
+    /// event is in the chunk, its size and `log_pos` agree, and it is not a Format_description
+    /// or Start_v3. `nil` sends it to ``step``.
+    @inline(__always)
+    private func intactEventSize(_ chunk: [UInt8], _ index: Int) -> Int? {
+        let available = chunk.count - index
+        guard available >= 19 else { return nil }
+        return chunk.withUnsafeBufferPointer { buffer -> Int? in
+            let header = buffer.baseAddress! + index
+            func field(_ at: Int) -> UInt32 {
+                UInt32(header[at]) | UInt32(header[at + 1]) << 8 | UInt32(header[at + 2]) << 16 | UInt32(header[at + 3]) << 24
+            }
+            let type = header[4]
+            if type == 15 || type == 1 { return nil }
+            let size = Int(field(9))
+            guard size >= 23, size <= available, size <= options.maximumEventSize else { return nil }
+            let logPosition = field(13)
+            if logPosition != 0 && field(5) == writerServerID && logPosition != UInt32(truncatingIfNeeded: offset &+ UInt64(size)) {
+                return nil
+            }
+            return size
+        }
     }
 
     /// The size `log_pos` implies for the event at `offset`, if it can be one.
@@ -369,6 +453,7 @@ private final class Producer: @unchecked Sendable {
             checksLogPosition = true
             writerServerID = serverID
         }
+        fastPath = checksLogPosition && algorithm == .crc32 && headerLength == EventHeader.v4Length
     }
 
     /// Reads the rest of the input, which starts with zeros at `index`: a zero-filled tail, or

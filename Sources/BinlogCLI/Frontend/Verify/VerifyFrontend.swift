@@ -11,6 +11,8 @@ struct VerifyFrontend {
     var files: [String]
     /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
     var showsProgress = false
+    /// How scanning is cut up between the threads (tests vary it).
+    var tuning = EventScanner.Tuning()
 
     /// Runs against standard output and standard error; returns the exit code.
     func runToStandardOutput() -> Int32 {
@@ -88,7 +90,7 @@ struct VerifyFrontend {
             }
             summaries[index].bytes = 4
             checker.beginFile(input.path)
-            let scanner = EventScanner(source: source, name: input.path, fileSize: input.plainSize(), options: decoding)
+            let scanner = EventScanner(source: source, name: input.path, fileSize: input.plainSize(), options: decoding, tuning: tuning)
             var complete = true
             var events: UInt64 = 0
             var end: UInt64 = 4
@@ -118,7 +120,7 @@ struct VerifyFrontend {
                     case .failed(let stored, let computed):
                         mismatch = (stored, computed)
                     case .deferred:
-                        mismatch = failedChecksums[index]
+                        if !failedChecksums.isEmpty { mismatch = failedChecksums[index] }
                     }
                     if let mismatch {
                         record(VerifyFinding(.error, .checksumMismatch, file: input.path, offset: event.offset, eventType: event.type,
