@@ -83,7 +83,7 @@ final class EventScanner {
     /// How the work is cut up; tests shrink the chunks and pin the share of checksum runs the
     /// reading thread takes, to reach every path.
     struct Tuning {
-        var chunkSize = 1 << 19
+        var chunkSize = 1 << 20
         var depth = 3
         /// Percent of each chunk whose runs the reading thread checks, to start with.
         var producerShare = 40
@@ -247,6 +247,14 @@ private final class Producer: @unchecked Sendable {
                 if index >= chunkSize {
                     carry = Array(chunk[index...])
                     chunk.removeLast(chunk.count - index)
+                    break
+                }
+                // An event that would not fit: carried to the next chunk rather than read onto this one.
+                let left = chunk.count - index
+                if !eof && index > 0 && (left < 19 || EventScannerHeader.size(chunk, index) > left)
+                    && (left < 19 || EventScannerHeader.size(chunk, index) <= chunkSize) {
+                    carry = Array(chunk[index...])
+                    chunk.removeLast(left)
                     break
                 }
                 if fastPath, let size = intactEventSize(chunk, index) {
