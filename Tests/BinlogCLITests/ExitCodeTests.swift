@@ -29,4 +29,23 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.error.contains(bad.path), result.error)
     }
+
+    func testVerifyExitCodes() throws {
+        XCTAssertEqual(try run(["verify"]).status, 2)
+        XCTAssertEqual(try run(["verify", "--backwards-tolerance", "-5", "x"]).status, 2)
+        let good = try run(["verify", CLIPaths.binlogs.appendingPathComponent("rand.000001").path])
+        XCTAssertEqual(good.status, 0, good.error)
+        XCTAssertTrue(String(decoding: good.output, as: UTF8.self).hasSuffix("0 errors, 0 warnings, 0 info (OK)\n"))
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("rand.000001")))
+        bytes[bytes.count - 30] ^= 0xff
+        let bad = scratch.appendingPathComponent("bad.000001")
+        try Data(bytes).write(to: bad)
+        let damaged = try run(["verify", bad.path])
+        XCTAssertEqual(damaged.status, 1)
+        XCTAssertTrue(String(decoding: damaged.output, as: UTF8.self).contains("\(bad.path): "), damaged.error)
+        XCTAssertEqual(try run(["verify", "/nonexistent/file.000001"]).status, 2)
+        XCTAssertEqual(try run(["verify", bad.path, "/nonexistent/file.000001"]).status, 2)
+    }
 }
