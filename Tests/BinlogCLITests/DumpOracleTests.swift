@@ -6,16 +6,25 @@ import XCTest
 final class DumpOracleTests: XCTestCase {
     /// Every TestData file against the output mariadb-binlog 10.11 gave for it (stored by make-testdata).
     func testEveryFileMatchesTheStoredMariaDBBinlogOutput() throws {
+        try compareWithStoredOutputs(options: [], suffix: "")
+    }
+
+    /// `-vv` against `mariadb-binlog -vv`: the `###` lines of every row, with column types.
+    func testEveryFileMatchesTheStoredMariaDBBinlogVVOutput() throws {
+        try compareWithStoredOutputs(options: ["-vv"], suffix: "-vv")
+    }
+
+    private func compareWithStoredOutputs(options: [String], suffix: String) throws {
         for url in try CLIPaths.allBinlogs() {
             let name = url.lastPathComponent
             let scratch = try makeScratchDirectory()
             defer { try? FileManager.default.removeItem(at: scratch) }
-            let result = try dump([url.path], tmpdir: scratch)
+            let result = try dump(options + [url.path], tmpdir: scratch)
             XCTAssertEqual(result.exitCode, 0, "\(name): \(result.diagnostics)")
             // LOAD DATA files are named in TMPDIR; the oracle was normalised to /tmp/.
             let output = replacing(result.output, Array((scratch.path + "/").utf8), with: Array("/tmp/".utf8))
-            let text = CLIPaths.expected.appendingPathComponent("\(name).mariadb-binlog.txt")
-            let digest = CLIPaths.expected.appendingPathComponent("\(name).mariadb-binlog.txt.sha256")
+            let text = CLIPaths.expected.appendingPathComponent("\(name).mariadb-binlog\(suffix).txt")
+            let digest = CLIPaths.expected.appendingPathComponent("\(name).mariadb-binlog\(suffix).txt.sha256")
             if FileManager.default.fileExists(atPath: text.path) {
                 let expected = Array(try Data(contentsOf: text))
                 XCTAssertTrue(output == expected, "\(name) differs from mariadb-binlog: \(firstDifference(expected, output))")
@@ -54,6 +63,18 @@ final class DumpOracleTests: XCTestCase {
             ["--stop-position=5807", "\(b)/row-crc32.000001"],
             ["--stop-position=700", "\(b)/flush-logs.000001", "\(b)/flush-logs.000002"],
             ["--start-position=370", "\(b)/flush-logs.000001", "\(b)/flush-logs.000002"],
+            ["-v", "\(b)/row-crc32.000001"],
+            ["-v", "\(b)/non-ascii-row.000001"],
+            ["-vv", "\(b)/row-image-minimal.000001"],
+            ["-vvv", "\(b)/row-metadata-full.000001"],
+            ["-vv", "\(b)/compressed-row.000001"],
+            ["--base64-output=decode-rows", "-vv", "\(b)/row-crc32.000001"],
+            ["--base64-output=decode-rows", "-v", "\(b)/row-image-noblob.000001"],
+            ["--start-position=5807", "-v", "\(b)/row-crc32.000001"],
+            ["--start-position=6293", "-v", "\(b)/row-crc32.000001"],
+            ["--verbose", "--short-form", "\(b)/row-crc32.000001"],
+            ["-vv", "\(b)/xa-row.000001"],
+            ["-vv", "\(b)/temp-tables-mixed.000001"],
         ]
         for arguments in cases {
             let ourScratch = try makeScratchDirectory()
@@ -139,6 +160,18 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertEqual(starts(plain), starts(skipped))
         XCTAssertEqual(plain.components(separatedBy: "\n").count - skipped.components(separatedBy: "\n").count,
                        plain.components(separatedBy: "\n").filter { $0.hasPrefix("/*M!100001 SET @@session.") }.count)
+    }
+
+    func testVerboseIsRefusedForMySQLFilesForNow() throws {
+        let file = CLIPaths.packageRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/corpus/mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw XCTSkip("the shared corpus is not beside the package: no MySQL-written file to try -v on")
+        }
+        let result = try dump(["-v", file.path])
+        XCTAssertEqual(result.exitCode, 2)
+        XCTAssertTrue(result.diagnostics.joined().contains("MariaDB-written files only"), "\(result.diagnostics)")
+        XCTAssertTrue(result.output.isEmpty)
     }
 
     func testIdempotentIsRefusedForMariaDBFiles() throws {

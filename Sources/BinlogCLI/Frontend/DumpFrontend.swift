@@ -72,6 +72,10 @@ struct DumpFrontend {
             diagnostics("--idempotent sets MySQL's session RBR_EXEC_MODE, which MariaDB does not have; on a MariaDB target use SET GLOBAL slave_exec_mode='IDEMPOTENT' instead")
             return 2
         }
+        if options.verbose > 0 && dialect == .mySQL {
+            diagnostics("-v is implemented for MariaDB-written files only so far; for MySQL-written files use mysqlbinlog -v")
+            return 2
+        }
         let printer = dialect.makePrinter(out: out, options: textOptions)
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
         let sizes = inputs.map { $0.plainSize() }
@@ -126,6 +130,7 @@ struct DumpFrontend {
         text.disableLogBin = options.disableLogBin
         text.skipGTIDs = options.skipGtids
         text.idempotent = options.idempotent
+        text.verbose = options.verbose
         if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
         }

@@ -20,6 +20,8 @@ struct TextOutputOptions {
     var printPositions = true
     /// Where LOAD DATA temporary files are written (mariadb-binlog uses the temp directory).
     var loadDataDirectory = "/tmp/"
+    /// `-v` (1): `###` pseudo-SQL for row events; `-vv` (2 or more): with column types.
+    var verbose = 0
 }
 
 /// Prints events in the mariadb-binlog (MariaDB 10.11) dialect.
@@ -91,7 +93,11 @@ final class MariaDBTextPrinter {
         var body: [UInt8]
         var types: [ColumnType]
         var metadata: [UInt16]
+        /// What `-v` prints with (names and nullability), made only when it is on.
+        var verbose: MariaDBVerboseRows.Table?
     }
+    /// The `-v` text of the statement's rows events, printed after its BINLOG statement.
+    private var tail: [UInt8] = []
 
     // LOAD DATA temporary files by file id.
     private lazy var loadFiles = LoadDataFiles(directory: options.loadDataDirectory)
@@ -721,7 +727,13 @@ final class MariaDBTextPrinter {
            known.body.withUnsafeBytes({ a in body.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }) {
             return
         }
-        tableLayouts[map.tableID] = TableLayout(body: Array(body), types: map.columnTypes, metadata: map.columnMetadata)
+        let types = map.columnTypes
+        let metadata = map.columnMetadata
+        let verbose = options.verbose > 0
+            ? MariaDBVerboseRows.Table(database: map.database.owned(), table: map.table.owned(), types: types, metadata: metadata,
+                                       nullable: (0..<map.columnCount).map(map.isNullable))
+            : nil
+        tableLayouts[map.tableID] = TableLayout(body: Array(body), types: types, metadata: metadata, verbose: verbose)
     }
 
     private func printRows(_ event: BinlogEvent, _ rows: RowsEvent, _ context: HeaderContext) {
@@ -761,7 +773,11 @@ final class MariaDBTextPrinter {
             if printsBase64 && !statementEnd {
                 if let text = precomputedBase64, !rows.wasCompressed { body.append(contentsOf: text) } else { Base64.appendLines(printedBytes, to: &body) }
             }
-            if options.printRowCount { rowCount += countRows(rows) }
+            if options.verbose > 0 {
+                rowCount += MariaDBVerboseRows(verbosity: options.verbose).append(rows, table: tableLayouts[rows.tableID]?.verbose, to: &tail)
+            } else if options.printRowCount {
+                rowCount += countRows(rows)
+            }
         }
         if statementEnd {
             pendingAnnotate = nil
@@ -780,6 +796,8 @@ final class MariaDBTextPrinter {
                 out.buffer.append(contentsOf: body)
             }
             body.removeAll(keepingCapacity: true)
+            out.buffer.append(contentsOf: tail)
+            tail.removeAll(keepingCapacity: true)
             if options.printRowCount {
                 out.buffer.append("# Number of rows: ")
                 out.buffer.append(decimal: UInt64(rowCount))

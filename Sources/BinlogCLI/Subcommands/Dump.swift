@@ -34,6 +34,10 @@ struct DumpOptions: ParsableArguments {
     @Option(help: ArgumentHelp("When to print BINLOG statements: auto, never or decode-rows.", valueName: "mode"))
     var base64Output: Base64OutputMode = .auto
 
+    @Flag(name: [.customShort("v"), .long],
+          help: "Print row events as ### pseudo-SQL comments; -vv adds each column's type (MariaDB-written files only, so far).")
+    var verbose: Int
+
     @Flag(name: [.customShort("H"), .long], help: "Add a hex dump of each event in comments.")
     var hexdump = false
 
