@@ -72,11 +72,11 @@ struct DumpFrontend {
             diagnostics("--idempotent sets MySQL's session RBR_EXEC_MODE, which MariaDB does not have; on a MariaDB target use SET GLOBAL slave_exec_mode='IDEMPOTENT' instead")
             return 2
         }
-        if options.verbose > 0 && dialect == .mySQL {
+        if options.verbose > 0 && dialect == .mySQL && options.format == .text {
             diagnostics("-v is implemented for MariaDB-written files only so far; for MySQL-written files use mysqlbinlog -v")
             return 2
         }
-        let printer = dialect.makePrinter(out: out, options: textOptions)
+        let printer: any TextPrinter = options.format == .jsonl ? JSONLinesPrinter(out: out) : dialect.makePrinter(out: out, options: textOptions)
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
         let sizes = inputs.map { $0.plainSize() }
         let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
@@ -143,7 +143,7 @@ struct DumpFrontend {
         try PrefetchingEventReader.readMagic(from: &source, name: input.path)
         // BINLOG statements carry the base64 of Table_map and rows events: the reading thread
         // encodes them while this one formats the rest.
-        let encode = options.base64Output == .auto && !options.shortForm
+        let encode = options.base64Output == .auto && !options.shortForm && options.format == .text
         return PrefetchingEventReader(source: source, name: input.path, options: decoding,
                                       sideWork: encode ? Self.encodeRowsEvents : nil)
     }
@@ -164,7 +164,7 @@ struct DumpFrontend {
                           printer: any TextPrinter, decoding: DecodingOptions, lastEnd: inout UInt64,
                           progress: Progress, diagnostics: (String) -> Void) throws -> FileOutcome {
         let name = input.path
-        printer.beginFile()
+        printer.beginFile(named: input.path)
         let reader = try opened ?? openReader(input, decoding: decoding)
         let startPosition = isFirst ? (options.startPosition ?? 4) : 4
         let stopPosition = isLast ? options.stopPosition : nil

@@ -126,24 +126,8 @@ struct MariaDBVerboseRows {
 
     // MARK: Values
 
-    private static func littleEndian(_ bytes: ArraySlice<UInt8>, _ count: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for i in 0..<count { value |= UInt64(bytes[bytes.startIndex + i]) << (8 * UInt64(i)) }
-        return value
-    }
-
-    private static func bigEndian(_ bytes: ArraySlice<UInt8>, _ count: Int, from offset: Int = 0) -> UInt64 {
-        var value: UInt64 = 0
-        for i in 0..<count { value = value << 8 | UInt64(bytes[bytes.startIndex + offset + i]) }
-        return value
-    }
-
-    private static func appendString(_ text: String, to out: inout [UInt8]) {
-        out.append(contentsOf: Array(text.utf8))
-    }
-
     /// `'…'` with bytes below 0x20 as `\xNN` and everything else raw (`my_b_write_quoted`).
-    private static func appendQuoted(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    private static func appendQuoted(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         out.append(0x27)
         for byte in bytes {
@@ -156,20 +140,21 @@ struct MariaDBVerboseRows {
         out.append(0x27)
     }
 
-    /// `b'0101…'`: `bits` bits of `bytes`, most significant first, the unused high bits of the
-    /// first byte skipped (`my_b_write_bit`).
-    private static func appendBits(_ bytes: ArraySlice<UInt8>, bits: Int, to out: inout [UInt8]) {
+    /// `b'0101…'`: the low `bits` bits of `value`, most significant first (`my_b_write_bit`).
+    private static func appendBits(_ value: UInt64, bits: Int, to out: inout [UInt8]) {
         out += [UInt8(ascii: "b"), 0x27]
-        let skip = bytes.count * 8 - bits
-        for bit in skip..<(bytes.count * 8) {
-            let byte = bytes[bytes.startIndex + bit / 8]
-            out.append(byte & (0x80 >> UInt8(bit % 8)) != 0 ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        for bit in stride(from: bits - 1, through: 0, by: -1) {
+            out.append(bit < 64 && value >> UInt64(bit) & 1 == 1 ? UInt8(ascii: "1") : UInt8(ascii: "0"))
         }
         out.append(0x27)
     }
 
-    /// Two digits.
     private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    private static func four(_ value: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, 4 - text.count)) + text
+    }
 
     /// `.` and `decimals` digits of `microseconds` (nothing for 0 decimals).
     private static func fraction(_ microseconds: Int, decimals: Int) -> String {
@@ -180,224 +165,128 @@ struct MariaDBVerboseRows {
         return "." + String(repeating: "0", count: max(0, decimals - digits.count)) + digits
     }
 
-    /// The fractional seconds stored after a TIME2/DATETIME2/TIMESTAMP2 value, in microseconds.
-    private static func storedFraction(_ bytes: ArraySlice<UInt8>, at offset: Int, decimals: Int) -> Int {
-        switch decimals {
-        case 1, 2: return Int(bigEndian(bytes, 1, from: offset)) * 10_000
-        case 3, 4: return Int(bigEndian(bytes, 2, from: offset)) * 100
-        case 5, 6: return Int(bigEndian(bytes, 3, from: offset))
-        default: return 0
+    /// The `-vv` name of a column type (`log_event_print_value`'s), and the type code it is
+    /// printed as (STRING carries ENUM and SET in its metadata; DATE prints as NEWDATE).
+    static func typeName(_ type: ColumnType, metadata: UInt16) -> (name: String, code: UInt8)? {
+        var code = type.rawValue
+        var length = Int(metadata)
+        if code == ColumnType.string.rawValue && metadata >= 256 {
+            let byte0 = Int(metadata >> 8)
+            let byte1 = Int(metadata & 0xff)
+            if byte0 & 0x30 != 0x30 {
+                // A CHAR longer than 255 bytes keeps two bits of its length in the type byte.
+                length = byte1 | (((byte0 & 0x30) ^ 0x30) << 4)
+            } else {
+                if byte0 == 247 || byte0 == 248 { code = UInt8(byte0) }
+                length = byte1
+            }
         }
+        if code == 10 { code = 14 }
+        let name: String
+        switch code {
+        case 1: name = "TINYINT"
+        case 2: name = "SHORTINT"
+        case 9: name = "MEDIUMINT"
+        case 3: name = "INT"
+        case 8: name = "LONGINT"
+        case 246: name = "DECIMAL(\(metadata >> 8),\(metadata & 0xff))"
+        case 4: name = "FLOAT"
+        case 5: name = "DOUBLE"
+        case 16: name = "BIT(\(Int(metadata >> 8) * 8 + Int(metadata & 0xff)))"
+        case 7: name = "TIMESTAMP"
+        case 17: name = "TIMESTAMP(\(metadata))"
+        case 12: name = "DATETIME"
+        case 18: name = "DATETIME(\(metadata))"
+        case 11: name = "TIME"
+        case 19: name = "TIME(\(metadata))"
+        case 14: name = "DATE"
+        case 13: name = "YEAR"
+        case 247:
+            guard metadata & 0xff == 1 || metadata & 0xff == 2 else { return nil }
+            name = metadata & 0xff == 1 ? "ENUM(1 byte)" : "ENUM(2 bytes)"
+        case 248: name = "SET(\(metadata & 0xff) bytes)"
+        case 252:
+            switch metadata {
+            case 1: name = "TINYBLOB/TINYTEXT"
+            case 2: name = "BLOB/TEXT"
+            case 3: name = "MEDIUMBLOB/MEDIUMTEXT"
+            case 4: name = "LONGBLOB/LONGTEXT"
+            default: return nil
+            }
+        case 15, 253: name = "VARSTRING(\(metadata))"
+        case 254: name = "STRING(\(length))"
+        case 255: name = "GEOMETRY"
+        default: return nil
+        }
+        return (name, code)
     }
 
     /// Appends one value (`NULL` when `bytes` is nil) and sets its `-vv` type name; returns the
     /// bytes it takes (1 for NULL), or `nil` for a type mariadb-binlog cannot print.
     static func appendValue(_ bytes: ArraySlice<UInt8>?, type: ColumnType, metadata: UInt16, typeName: inout [UInt8],
                             to out: inout [UInt8]) -> Int? {
-        var type = type.rawValue
-        var length = Int(metadata)
-        if type == ColumnType.string.rawValue && metadata >= 256 {
-            let byte0 = Int(metadata >> 8)
-            let byte1 = Int(metadata & 0xff)
-            if byte0 & 0x30 != 0x30 {
-                // A CHAR longer than 255 bytes keeps two bits of its length in the type byte.
-                length = byte1 | (((byte0 & 0x30) ^ 0x30) << 4)
-                type = UInt8(byte0 | 0x30)
-            } else {
-                switch byte0 {
-                case 247, 248: type = UInt8(byte0)
-                default: break
-                }
-                length = byte1
-            }
-        }
-        if type == 10 { type = 14 }
-        func name(_ text: String) { typeName = Array(text.utf8) }
-        func value(_ text: String) { if bytes != nil { appendString(text, to: &out) } }
-        switch type {
-        case 1, 2, 9, 3:
-            let width = type == 1 ? 1 : type == 2 ? 2 : type == 9 ? 3 : 4
-            name(type == 1 ? "TINYINT" : type == 2 ? "SHORTINT" : type == 9 ? "MEDIUMINT" : "INT")
-            guard let bytes else { break }
-            let unsigned = littleEndian(bytes, width)
-            let signed = Int64(bitPattern: unsigned << (64 - 8 * UInt64(width))) >> (64 - 8 * Int64(width))
-            value(signed < 0 ? "\(signed) (\(unsigned))" : "\(signed)")
-            return width
-        case 8:
-            name("LONGINT")
-            guard let bytes else { break }
-            let unsigned = littleEndian(bytes, 8)
-            let signed = Int64(bitPattern: unsigned)
-            value(signed < 0 ? "\(signed) (\(unsigned))" : "\(signed)")
-            return 8
-        case 246:
-            let precision = Int(metadata >> 8)
-            let scale = Int(metadata & 0xff)
-            name("DECIMAL(\(precision),\(scale))")
-            guard let bytes else { break }
-            let size = BinaryDecimal.size(precision: precision, scale: scale)
-            guard size <= bytes.count, let text = BinaryDecimal.string(precision: precision, scale: scale, bytes: Array(bytes.prefix(size))) else { return nil }
-            value(text)
-            return size
-        case 4:
-            name("FLOAT")
-            guard let bytes else { break }
-            value(TextFormatting.cFormat("%-20g", Double(Float(bitPattern: UInt32(littleEndian(bytes, 4))))))
-            return 4
-        case 5:
-            name("DOUBLE")
-            guard let bytes else { break }
-            value(TextFormatting.cFormat("%-.20g", Double(bitPattern: littleEndian(bytes, 8))))
-            return 8
-        case 16:
-            let bits = Int(metadata >> 8) * 8 + Int(metadata & 0xff)
-            name("BIT(\(bits))")
-            guard let bytes else { break }
-            let size = (bits + 7) / 8
-            appendBits(bytes.prefix(size), bits: bits, to: &out)
-            return size
-        case 7:
-            name("TIMESTAMP")
-            guard let bytes else { break }
-            value("\(Int32(bitPattern: UInt32(littleEndian(bytes, 4))))")
-            return 4
-        case 17:
-            let decimals = Int(metadata)
-            name("TIMESTAMP(\(decimals))")
-            guard let bytes else { break }
-            let seconds = bigEndian(bytes, 4)
-            value("\(seconds)" + fraction(storedFraction(bytes, at: 4, decimals: decimals), decimals: decimals))
-            return 4 + (decimals + 1) / 2
-        case 12:
-            name("DATETIME")
-            guard let bytes else { break }
-            let packed = littleEndian(bytes, 8)
-            let date = Int(packed / 1_000_000)
-            let time = Int(packed % 1_000_000)
-            let text = "'" + String(repeating: "0", count: max(0, 4 - String(date / 10000).count)) + "\(date / 10000)-\(two(date / 100 % 100))-\(two(date % 100)) "
-                + "\(two(time / 10000)):\(two(time / 100 % 100)):\(two(time % 100))'"
-            value(text)
-            return 8
-        case 18:
-            let decimals = Int(metadata)
-            name("DATETIME(\(decimals))")
-            guard let bytes else { break }
-            // 1 bit sign (always 1), 17 bits year*13+month, 5 day, 5 hour, 6 minute, 6 second.
-            let packed = bigEndian(bytes, 5) &- 0x80_0000_0000
-            let yearMonth = Int(packed >> 22 & 0x1ffff)
-            let year = yearMonth / 13
-            let month = yearMonth % 13
-            let day = Int(packed >> 17 & 0x1f)
-            let hour = Int(packed >> 12 & 0x1f)
-            let minute = Int(packed >> 6 & 0x3f)
-            let second = Int(packed & 0x3f)
-            let yearText = String(year)
-            let text = String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-\(two(month))-\(two(day)) \(two(hour)):\(two(minute)):\(two(second))"
-                + fraction(storedFraction(bytes, at: 5, decimals: decimals), decimals: decimals)
-            appendQuoted(ArraySlice(Array(text.utf8)), to: &out)
-            return 5 + (decimals + 1) / 2
-        case 11:
-            name("TIME")
-            guard let bytes else { break }
-            let raw = Int32(bitPattern: UInt32(littleEndian(bytes, 3)) << 8) >> 8
-            let magnitude = Int(raw.magnitude)
-            value("'" + (raw < 0 ? "-" : "") + "\(two(magnitude / 10000)):\(two(magnitude / 100 % 100)):\(two(magnitude % 100))'")
-            return 3
-        case 19:
-            let decimals = Int(metadata)
-            name("TIME(\(decimals))")
-            guard let bytes else { break }
-            let size = 3 + (decimals + 1) / 2
-            // Stored as an offset integer: 1 sign bit, 1 unused, 10 bits hour, 6 minute, 6 second,
-            // then the fraction; negative values are the two's complement of the whole.
-            var packed = Int64(bigEndian(bytes, size)) - (Int64(0x80_0000) << (8 * Int64(size - 3)))
-            let negative = packed < 0
-            if negative { packed = -packed }
-            let fractionBits = 8 * Int64(size - 3)
-            let whole = packed >> fractionBits
-            var micro = Int(packed & ((1 << fractionBits) - 1))
-            switch decimals {
-            case 1, 2: micro *= 10_000
-            case 3, 4: micro *= 100
-            default: break
-            }
-            let hour = Int(whole >> 12 & 0x3ff)
-            let minute = Int(whole >> 6 & 0x3f)
-            let second = Int(whole & 0x3f)
-            let text = (negative ? "-" : "") + "\(two(hour)):\(two(minute)):\(two(second))" + fraction(micro, decimals: decimals)
-            appendQuoted(ArraySlice(Array(text.utf8)), to: &out)
-            return size
-        case 14:
-            name("DATE")
-            guard let bytes else { break }
-            let packed = Int(littleEndian(bytes, 3))
-            let yearText = String(packed >> 9)
-            value("'" + String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + ":\(two(packed >> 5 & 15)):\(two(packed & 31))'")
-            return 3
-        case 13:
-            name("YEAR")
-            guard let bytes else { break }
-            let year = Int(bytes[bytes.startIndex]) + 1900
-            let text = String(year)
-            value(String(repeating: "0", count: max(0, 4 - text.count)) + text)
-            return 1
-        case 247:
-            let packLength = Int(metadata & 0xff)
-            guard packLength == 1 || packLength == 2 else {
-                appendString("!! Unknown ENUM packlen=\(packLength)", to: &out)
-                return nil
-            }
-            name(packLength == 1 ? "ENUM(1 byte)" : "ENUM(2 bytes)")
-            guard let bytes else { break }
-            value("\(littleEndian(bytes, packLength))")
-            return packLength
-        case 248:
-            let count = Int(metadata & 0xff)
-            name("SET(\(count) bytes)")
-            guard let bytes else { break }
-            appendBits(bytes.prefix(count), bits: count * 8, to: &out)
-            return count
-        case 252:
-            let packLength = Int(metadata)
-            switch packLength {
-            case 1: name("TINYBLOB/TINYTEXT")
-            case 2: name("BLOB/TEXT")
-            case 3: name("MEDIUMBLOB/MEDIUMTEXT")
-            case 4: name("LONGBLOB/LONGTEXT")
-            default: name("BLOB")
-            }
-            guard let bytes else { break }
-            guard (1...4).contains(packLength) else { return nil }
-            let count = Int(littleEndian(bytes, packLength))
-            appendQuoted(bytes.dropFirst(packLength).prefix(count), to: &out)
-            return packLength + count
-        case 15, 253:
-            name("VARSTRING(\(metadata))")
-            guard let bytes else { break }
-            let prefix = metadata < 256 ? 1 : 2
-            let count = Int(littleEndian(bytes, prefix))
-            appendQuoted(bytes.dropFirst(prefix).prefix(count), to: &out)
-            return prefix + count
-        case 254:
-            name("STRING(\(length))")
-            guard let bytes else { break }
-            let prefix = length < 256 ? 1 : 2
-            let count = Int(littleEndian(bytes, prefix))
-            appendQuoted(bytes.dropFirst(prefix).prefix(count), to: &out)
-            return prefix + count
-        case 255:
-            name("GEOMETRY")
-            guard let bytes else { break }
-            let packLength = Int(metadata)
-            guard (1...4).contains(packLength) else { return nil }
-            let count = Int(littleEndian(bytes, packLength))
-            appendQuoted(bytes.dropFirst(packLength).prefix(count), to: &out)
-            return packLength + count
-        default:
+        guard let (name, code) = MariaDBVerboseRows.typeName(type, metadata: metadata) else {
+            if type.rawValue == 247 { out.append(contentsOf: Array("!! Unknown ENUM packlen=\(metadata & 0xff)".utf8)) }
             return nil
         }
-        // NULL: the type name is known, the value is the word.
-        out.append("NULL")
-        return 1
+        typeName = Array(name.utf8)
+        guard let bytes else {
+            out.append("NULL")
+            return 1
+        }
+        guard let size = RowImageLayout.fieldSize(type: type, metadata: metadata, bytes: bytes, at: bytes.startIndex),
+              size <= bytes.count else { return nil }
+        let field = bytes.prefix(size)
+        func text(_ string: String) { out.append(contentsOf: Array(string.utf8)) }
+        switch RowDecoder.value(field, type: type, metadata: metadata, unsigned: false) {
+        case .int(let value):
+            // Negative numbers are followed by their unsigned reading: -1 (255).
+            let width = code == 1 ? 1 : code == 2 ? 2 : code == 9 ? 3 : code == 3 ? 4 : 8
+            let mask: UInt64 = width == 8 ? .max : (1 << UInt64(8 * width)) - 1
+            text(value < 0 ? "\(value) (\(UInt64(bitPattern: value) & mask))" : "\(value)")
+        case .uint(let value):
+            text("\(value)")
+        case .float(let value):
+            text(TextFormatting.cFormat("%-20g", Double(value)))
+        case .double(let value):
+            text(TextFormatting.cFormat("%-.20g", value))
+        case .decimal(let value):
+            guard !value.isEmpty else { return nil }
+            text(value)
+        case .bit(let value, let bits):
+            appendBits(value, bits: bits, to: &out)
+        case .set:
+            // Bit strings of the bytes in storage order, each most significant bit first.
+            for (index, byte) in field.enumerated() {
+                if index == 0 { out += [UInt8(ascii: "b"), 0x27] }
+                for bit in 0..<8 { out.append(byte & (0x80 >> UInt8(bit)) != 0 ? UInt8(ascii: "1") : UInt8(ascii: "0")) }
+            }
+            out.append(0x27)
+        case .timestamp(let seconds, let micro, let decimals):
+            if code == 7 {
+                text("\(Int32(truncatingIfNeeded: seconds))")
+            } else {
+                text("\(seconds)" + fraction(micro, decimals: decimals))
+            }
+        case .datetime(let year, let month, let day, let hour, let minute, let second, let micro, let decimals):
+            appendQuoted(Array((four(year) + "-\(two(month))-\(two(day)) \(two(hour)):\(two(minute)):\(two(second))"
+                                + fraction(micro, decimals: decimals)).utf8), to: &out)
+        case .time(let negative, let hours, let minutes, let seconds, let micro, let decimals):
+            appendQuoted(Array(((negative ? "-" : "") + "\(two(hours)):\(two(minutes)):\(two(seconds))"
+                                + fraction(micro, decimals: decimals)).utf8), to: &out)
+        case .date(let year, let month, let day):
+            // mariadb-binlog writes dates with colons.
+            text("'" + four(year) + ":\(two(month)):\(two(day))'")
+        case .year:
+            // The stored byte plus 1900, whatever it is (0 prints as 1900).
+            text(four(Int(field[field.startIndex]) + 1900))
+        case .enumIndex(let index):
+            text("\(index)")
+        case .string(let value), .json(let value), .geometry(let value), .vector(let value):
+            appendQuoted(value, to: &out)
+        case .null:
+            out.append("NULL")
+        }
+        return size
     }
 }

@@ -9,6 +9,8 @@ protocol TextPrinter: AnyObject {
     func preamble()
     /// Start of each input file (session state starts afresh).
     func beginFile()
+    /// The same, for printers that name the file in their output.
+    func beginFile(named name: String)
     /// One event; `formatDescription` is the one in force for it.
     func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent) throws
     /// End of each input file that was read to its end or to the stop position.
@@ -26,6 +28,8 @@ protocol TextPrinter: AnyObject {
 }
 
 extension TextPrinter {
+    /// Start of an input file, with its name as given.
+    func beginFile(named name: String) { beginFile() }
     /// mariadb-binlog stops where the error is: nothing follows.
     func finishAfterError() {}
     func usePrecomputedBase64(_ text: ArraySlice<UInt8>?) {}

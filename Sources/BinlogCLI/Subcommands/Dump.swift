@@ -9,6 +9,14 @@ struct Dump: ParsableCommand {
             so `binlog dump FILE | mariadb` replays it. FILE may be a binlog or relay log, `-` for standard \
             input, an index file (it stands for the files it lists), or a gzip or zstd compressed copy. \
             Several files are read in order as one stream.
+
+            --format jsonl prints one JSON object per event instead. Keys of every object: type, type_code, \
+            file, position, end_position, timestamp, server_id, gtid. Query adds database, query, thread_id, \
+            exec_time, error_code; Xid xid; Rotate next_file, next_position; Table_map table_id, database, \
+            table, columns, column_types; rows events table_id, database, table, columns and rows, a list of \
+            {"before": {...}, "after": {...}} images keyed by column name (or @N). Values: integers and \
+            FLOAT/DOUBLE as numbers, DECIMAL as an exact string, temporal types as strings (TIMESTAMP in \
+            UTC), strings as JSON strings when UTF-8, else {"base64": ...}.
             """
     )
 
@@ -30,6 +38,10 @@ struct DumpOptions: ParsableArguments {
 
     @Option(help: "Stop before the first event that begins at or after this offset of the last file.")
     var stopPosition: UInt64?
+
+    @Option(help: ArgumentHelp("text: the mysqlbinlog script (default); jsonl: one JSON object per event, row values typed (keys in the manual).",
+                               valueName: "format"))
+    var format: OutputFormat = .text
 
     @Option(help: ArgumentHelp("When to print BINLOG statements: auto, never or decode-rows.", valueName: "mode"))
     var base64Output: Base64OutputMode = .auto
@@ -75,4 +87,9 @@ enum Base64OutputMode: String, ExpressibleByArgument, CaseIterable {
     init?(argument: String) {
         self.init(rawValue: argument.lowercased())
     }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case jsonl
 }

@@ -1,0 +1,297 @@
+// Typed column values from row images, with a decoder prepared once per Table_map.
+
+/// One column value of a row image.
+///
+/// Strings, blobs, JSON and geometry keep their bytes as stored (no charset conversion here);
+/// integers are signed unless the table map's optional metadata says the column is unsigned.
+public enum RowValue: Equatable, Sendable {
+    case null
+    case int(Int64)
+    case uint(UInt64)
+    case float(Float)
+    case double(Double)
+    /// NEWDECIMAL, exact, as text (`-12.50`).
+    case decimal(String)
+    /// BIT(n): the value and n.
+    case bit(UInt64, width: Int)
+    case year(Int)
+    case date(year: Int, month: Int, day: Int)
+    /// TIME / TIME2; hours may exceed 24 (up to 838).
+    case time(negative: Bool, hours: Int, minutes: Int, seconds: Int, microseconds: Int, decimals: Int)
+    case datetime(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, microseconds: Int, decimals: Int)
+    /// TIMESTAMP / TIMESTAMP2: seconds since the epoch (UTC).
+    case timestamp(seconds: Int64, microseconds: Int, decimals: Int)
+    /// ENUM: the 1-based index of the member (0 for the empty error value).
+    case enumIndex(Int)
+    /// SET: bit k set when member k+1 is in the set.
+    case set(UInt64)
+    /// CHAR, VARCHAR, BINARY, VARBINARY, TEXT and BLOB bytes.
+    case string(ArraySlice<UInt8>)
+    /// MySQL's binary JSON (MariaDB stores JSON as text: ``string(_:)``).
+    case json(ArraySlice<UInt8>)
+    /// SRID and WKB, as stored.
+    case geometry(ArraySlice<UInt8>)
+    /// MySQL 9 VECTOR: little-endian floats.
+    case vector(ArraySlice<UInt8>)
+}
+
+/// Decodes the row images of one table, prepared once from its Table_map.
+public struct RowDecoder: Sendable {
+    public let types: [ColumnType]
+    public let metadata: [UInt16]
+    /// Column names, when the Table_map carries them (binlog_row_metadata=FULL).
+    public let columnNames: [String]?
+    /// Whether each column is unsigned, when the Table_map says (MINIMAL and FULL).
+    public let unsigned: [Bool]
+
+    public init(_ map: TableMapEvent) {
+        types = map.columnTypes
+        metadata = map.columnMetadata
+        let optional = TableMapOptionalMetadata(map)
+        columnNames = optional.columnNames
+        unsigned = optional.unsigned ?? [Bool](repeating: false, count: map.columnCount)
+    }
+
+    /// One row image: for each column present in `present` (a columns bitmap), its value.
+    /// Returns the values (by column index) and the bytes the image takes.
+    public func decodeImage(_ data: ArraySlice<UInt8>, at start: Int, present: ArraySlice<UInt8>,
+                            columns: Int) throws(BinlogDecodingError) -> (values: [(column: Int, value: RowValue)], length: Int) {
+        func failure(_ reason: BinlogDecodingError.Reason, at offset: Int) -> BinlogDecodingError {
+            BinlogDecodingError(reason, offset: UInt64(offset), field: "row image")
+        }
+        func isPresent(_ column: Int) -> Bool {
+            column / 8 < present.count && present[present.startIndex + column / 8] & (1 << (column % 8)) != 0
+        }
+        let count = min(columns, types.count)
+        var presentCount = 0
+        for column in 0..<columns where isPresent(column) { presentCount += 1 }
+        let nullBytes = (presentCount + 7) / 8
+        guard start + nullBytes <= data.endIndex else {
+            throw failure(.truncated(needed: nullBytes, available: data.endIndex - start), at: start)
+        }
+        var values: [(column: Int, value: RowValue)] = []
+        values.reserveCapacity(presentCount)
+        var index = start + nullBytes
+        var nullIndex = 0
+        for column in 0..<count where isPresent(column) {
+            defer { nullIndex += 1 }
+            if data[start + nullIndex / 8] & (1 << (nullIndex % 8)) != 0 {
+                values.append((column, .null))
+                continue
+            }
+            guard let size = RowImageLayout.fieldSize(type: types[column], metadata: metadata[column], bytes: data, at: index) else {
+                throw failure(.invalidValue("column \(column + 1) (type \(types[column].rawValue), metadata \(metadata[column])): its length runs past the row data, or the type is unknown"), at: index)
+            }
+            guard index + size <= data.endIndex else {
+                throw failure(.truncated(needed: size, available: data.endIndex - index), at: index)
+            }
+            values.append((column, RowDecoder.value(data[index..<(index + size)], type: types[column], metadata: metadata[column],
+                                                    unsigned: unsigned.indices.contains(column) && unsigned[column])))
+            index += size
+        }
+        return (values, index - start)
+    }
+
+    private static func littleEndian(_ bytes: ArraySlice<UInt8>, _ count: Int, from offset: Int = 0) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<count { value |= UInt64(bytes[bytes.startIndex + offset + i]) << (8 * UInt64(i)) }
+        return value
+    }
+
+    private static func bigEndian(_ bytes: ArraySlice<UInt8>, _ count: Int, from offset: Int = 0) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<count { value = value << 8 | UInt64(bytes[bytes.startIndex + offset + i]) }
+        return value
+    }
+
+    private static func fraction(_ bytes: ArraySlice<UInt8>, at offset: Int, decimals: Int) -> Int {
+        switch decimals {
+        case 1, 2: return Int(bigEndian(bytes, 1, from: offset)) * 10_000
+        case 3, 4: return Int(bigEndian(bytes, 2, from: offset)) * 100
+        case 5, 6: return Int(bigEndian(bytes, 3, from: offset))
+        default: return 0
+        }
+    }
+
+    /// The value of one non-NULL field whose bytes (exactly ``RowImageLayout/fieldSize``) are `bytes`.
+    public static func value(_ bytes: ArraySlice<UInt8>, type: ColumnType, metadata: UInt16, unsigned: Bool) -> RowValue {
+        var code = type.rawValue
+        if code == ColumnType.string.rawValue && metadata >= 256 {
+            let high = UInt8(metadata >> 8)
+            if high == 247 || high == 248 { code = high }
+        }
+        func integer(_ width: Int) -> RowValue {
+            let raw = littleEndian(bytes, width)
+            if unsigned { return .uint(raw) }
+            let shift = UInt64(64 - 8 * width)
+            return .int(Int64(bitPattern: raw << shift) >> Int64(shift))
+        }
+        func lengthPrefixed(_ prefix: Int) -> ArraySlice<UInt8> { bytes.dropFirst(prefix) }
+        switch code {
+        case 1: return integer(1)
+        case 2: return integer(2)
+        case 9: return integer(3)
+        case 3: return integer(4)
+        case 8: return integer(8)
+        case 4: return .float(Float(bitPattern: UInt32(littleEndian(bytes, 4))))
+        case 5: return .double(Double(bitPattern: littleEndian(bytes, 8)))
+        case 246:
+            let precision = Int(metadata >> 8)
+            let scale = Int(metadata & 0xff)
+            return .decimal(BinaryDecimal.string(precision: precision, scale: scale, bytes: Array(bytes)) ?? "")
+        case 16:
+            let width = Int(metadata >> 8) * 8 + Int(metadata & 0xff)
+            return .bit(bigEndian(bytes, min(bytes.count, 8)), width: width)
+        case 13:
+            let byte = Int(bytes[bytes.startIndex])
+            return .year(byte == 0 ? 0 : byte + 1900)
+        case 10, 14:
+            let packed = Int(littleEndian(bytes, 3))
+            return .date(year: packed >> 9, month: packed >> 5 & 15, day: packed & 31)
+        case 11:
+            let raw = Int32(bitPattern: UInt32(littleEndian(bytes, 3)) << 8) >> 8
+            let magnitude = Int(raw.magnitude)
+            return .time(negative: raw < 0, hours: magnitude / 10000, minutes: magnitude / 100 % 100, seconds: magnitude % 100,
+                         microseconds: 0, decimals: 0)
+        case 19:
+            let decimals = Int(metadata)
+            let size = bytes.count
+            var packed = Int64(bigEndian(bytes, size)) - (Int64(0x80_0000) << (8 * Int64(size - 3)))
+            let negative = packed < 0
+            if negative { packed = -packed }
+            let fractionBits = 8 * Int64(size - 3)
+            let whole = packed >> fractionBits
+            var micro = Int(packed & ((1 << fractionBits) - 1))
+            switch decimals {
+            case 1, 2: micro *= 10_000
+            case 3, 4: micro *= 100
+            default: break
+            }
+            return .time(negative: negative, hours: Int(whole >> 12 & 0x3ff), minutes: Int(whole >> 6 & 0x3f),
+                         seconds: Int(whole & 0x3f), microseconds: micro, decimals: decimals)
+        case 12:
+            let packed = littleEndian(bytes, 8)
+            let date = Int(packed / 1_000_000)
+            let time = Int(packed % 1_000_000)
+            return .datetime(year: date / 10000, month: date / 100 % 100, day: date % 100, hour: time / 10000,
+                             minute: time / 100 % 100, second: time % 100, microseconds: 0, decimals: 0)
+        case 18:
+            let decimals = Int(metadata)
+            let packed = bigEndian(bytes, 5) &- 0x80_0000_0000
+            let yearMonth = Int(packed >> 22 & 0x1ffff)
+            return .datetime(year: yearMonth / 13, month: yearMonth % 13, day: Int(packed >> 17 & 0x1f),
+                             hour: Int(packed >> 12 & 0x1f), minute: Int(packed >> 6 & 0x3f), second: Int(packed & 0x3f),
+                             microseconds: fraction(bytes, at: 5, decimals: decimals), decimals: decimals)
+        case 7:
+            return .timestamp(seconds: Int64(littleEndian(bytes, 4)), microseconds: 0, decimals: 0)
+        case 17:
+            let decimals = Int(metadata)
+            return .timestamp(seconds: Int64(bigEndian(bytes, 4)), microseconds: fraction(bytes, at: 4, decimals: decimals),
+                              decimals: decimals)
+        case 247:
+            return .enumIndex(Int(littleEndian(bytes, bytes.count)))
+        case 248:
+            return .set(littleEndian(bytes, min(bytes.count, 8)))
+        case 252:
+            return .string(lengthPrefixed(Int(metadata)))
+        case 245:
+            return .json(lengthPrefixed(Int(metadata)))
+        case 255:
+            return .geometry(lengthPrefixed(Int(metadata)))
+        case 242:
+            return .vector(lengthPrefixed(Int(metadata)))
+        case 15, 253:
+            return .string(lengthPrefixed(metadata < 256 ? 1 : 2))
+        case 254:
+            var length = Int(metadata & 0xff)
+            let high = Int(metadata >> 8)
+            if metadata >= 256 && high & 0x30 != 0x30 { length |= ((high & 0x30) ^ 0x30) << 4 }
+            return .string(lengthPrefixed(length < 256 ? 1 : 2))
+        default:
+            return .string(bytes)
+        }
+    }
+}
+
+/// What the optional metadata block of a Table_map says (binlog_row_metadata MINIMAL / FULL;
+/// MySQL 8.0.1+, MariaDB 10.5+): for now the column names and signedness.
+///
+/// | Name | Format | Description |
+/// |---|---|---|
+/// | type | int<1> | 1 SIGNEDNESS, 2 DEFAULT_CHARSET, 3 COLUMN_CHARSET, 4 COLUMN_NAME, 5 SET_STR_VALUE, 6 ENUM_STR_VALUE, 7 GEOMETRY_TYPE, 8 SIMPLE_PRIMARY_KEY, 9 PRIMARY_KEY_WITH_PREFIX, 10 ENUM_AND_SET_DEFAULT_CHARSET, 11 ENUM_AND_SET_COLUMN_CHARSET, 12 COLUMN_VISIBILITY, 13 VECTOR_DIMENSIONALITY |
+/// | length | int<lenenc> | |
+/// | value | bytes<length> | SIGNEDNESS: one bit per numeric column, most significant first; COLUMN_NAME: per column a lenenc length and the name |
+public struct TableMapOptionalMetadata: Sendable {
+    public var columnNames: [String]?
+    /// Per column (non-numeric columns false), when the block has SIGNEDNESS.
+    public var unsigned: [Bool]?
+
+    public init(_ map: TableMapEvent) {
+        let block = map.optionalMetadata
+        var index = block.startIndex
+        func lengthEncoded() -> Int? {
+            guard index < block.endIndex else { return nil }
+            let first = block[index]
+            index += 1
+            switch first {
+            case 0..<251: return Int(first)
+            case 252:
+                guard index + 2 <= block.endIndex else { return nil }
+                defer { index += 2 }
+                return Int(block[index]) | Int(block[index + 1]) << 8
+            case 253:
+                guard index + 3 <= block.endIndex else { return nil }
+                defer { index += 3 }
+                return Int(block[index]) | Int(block[index + 1]) << 8 | Int(block[index + 2]) << 16
+            default:
+                return nil
+            }
+        }
+        let types = map.columnTypes
+        while index < block.endIndex {
+            let type = block[index]
+            index += 1
+            guard let length = lengthEncoded(), length <= block.endIndex - index else { return }
+            let value = block[index..<(index + length)]
+            index += length
+            switch type {
+            case 1:
+                var flags: [Bool] = []
+                var bit = 0
+                for columnType in types {
+                    if columnType.isNumeric {
+                        let byte = bit / 8
+                        flags.append(byte < value.count && value[value.startIndex + byte] & (0x80 >> UInt8(bit % 8)) != 0)
+                        bit += 1
+                    } else {
+                        flags.append(false)
+                    }
+                }
+                unsigned = flags
+            case 4:
+                var names: [String] = []
+                var inner = value.startIndex
+                while inner < value.endIndex, names.count < types.count {
+                    let nameLength = Int(value[inner])
+                    inner += 1
+                    guard nameLength < 251, inner + nameLength <= value.endIndex else { break }
+                    names.append(String(decoding: value[inner..<(inner + nameLength)], as: UTF8.self))
+                    inner += nameLength
+                }
+                if names.count == types.count { columnNames = names }
+            default:
+                break
+            }
+        }
+    }
+}
+
+extension ColumnType {
+    /// The types the SIGNEDNESS metadata has a bit for.
+    public var isNumeric: Bool {
+        switch rawValue {
+        case 1, 2, 3, 4, 5, 8, 9, 246: return true
+        default: return false
+        }
+    }
+}
