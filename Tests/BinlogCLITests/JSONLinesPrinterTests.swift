@@ -74,6 +74,25 @@ final class JSONLinesPrinterTests: XCTestCase {
         XCTAssertTrue(result.diagnostics.joined().contains("\(path.path): at offset "), "\(result.diagnostics)")
     }
 
+    func testStringsAreEscapedAndBytesThatAreNotUTF8GoToBase64() throws {
+        func text(_ bytes: [UInt8]) -> String { JSONLinesPrinter.bytes(bytes[...]) }
+        XCTAssertEqual(text(Array("a\"b\\c\n\t\u{1}é€😀".utf8)), "\"a\\\"b\\\\c\\n\\t\\u0001é€😀\"")
+        XCTAssertEqual(text([]), "\"\"")
+        // Not UTF-8: a lone continuation byte, an overlong form, a surrogate, past U+10FFFF, cut short.
+        for bad: [UInt8] in [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x61, 0xe2, 0x82]] {
+            XCTAssertFalse(JSONLinesPrinter.isUTF8(bad[...]), "\(bad)")
+            var encoded: [UInt8] = []
+            Base64.encode(bad[...], into: &encoded)
+            XCTAssertEqual(text(bad), "{\"base64\":\"" + String(decoding: encoded, as: UTF8.self) + "\"}")
+        }
+        for good: [UInt8] in [[0xc2, 0x80], [0xe0, 0xa0, 0x80], [0xef, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf]] {
+            XCTAssertTrue(JSONLinesPrinter.isUTF8(good[...]), "\(good)")
+        }
+        // Long binary values stay on one line.
+        let long = [UInt8](repeating: 0xff, count: 300)
+        XCTAssertFalse(text(long).contains("\n"))
+    }
+
     // MARK: Values against the oracle
 
     /// One `###   @N=value /* TYPE … */` line of mariadb-binlog -vv.

@@ -34,71 +34,210 @@ final class JSONLinesPrinter: TextPrinter {
 
     // MARK: JSON text
 
-    private struct Object {
-        var fields: [String] = []
-        mutating func add(_ key: String, _ json: String) { fields.append(JSONText.string(key) + ":" + json) }
-        mutating func add(_ key: String, string: String?) { add(key, string.map(JSONText.string) ?? "null") }
-        mutating func add(_ key: String, _ number: some BinaryInteger) { add(key, "\(number)") }
-        var text: String { "{" + fields.joined(separator: ",") + "}" }
+    /// The line being built; appended to the output when the event is done.
+    private var line: [UInt8] = []
+    private var needsComma = false
+
+    private func key(_ name: StaticString) {
+        if needsComma { line.append(UInt8(ascii: ",")) }
+        needsComma = true
+        line.append(UInt8(ascii: "\""))
+        line.append(name)
+        line.append("\":")
+    }
+
+    private func field(_ name: StaticString, _ value: some BinaryInteger) {
+        key(name)
+        line.append(number: value)
+    }
+
+    private func field(_ name: StaticString, raw: StaticString) {
+        key(name)
+        line.append(raw)
+    }
+
+    private func field(_ name: StaticString, text: String?) {
+        key(name)
+        if let text { JSONLinesPrinter.appendString(Array(text.utf8)[...], to: &line) } else { line.append("null") }
+    }
+
+    private func field(_ name: StaticString, bytes: ArraySlice<UInt8>) {
+        key(name)
+        JSONLinesPrinter.appendBytes(bytes, to: &line)
+    }
+
+    /// Appends `bytes` as a JSON string when they are UTF-8 (returns false, appending nothing, when not).
+    @discardableResult
+    static func appendString(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard isUTF8(bytes) else { return false }
+        let hex: StaticString = "0123456789abcdef"
+        out.append(UInt8(ascii: "\""))
+        var runStart = bytes.startIndex
+        var index = bytes.startIndex
+        func flush() { if runStart < index { out.append(contentsOf: bytes[runStart..<index]) } }
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5c {
+                index += 1
+                continue
+            }
+            flush()
+            switch byte {
+            case 0x22: out.append("\\\"")
+            case 0x5c: out.append("\\\\")
+            case 0x0a: out.append("\\n")
+            case 0x0d: out.append("\\r")
+            case 0x09: out.append("\\t")
+            default:
+                out.append("\\u00")
+                hex.withUTF8Buffer { table in
+                    out.append(table[Int(byte >> 4)])
+                    out.append(table[Int(byte & 0xf)])
+                }
+            }
+            index += 1
+            runStart = index
+        }
+        flush()
+        out.append(UInt8(ascii: "\""))
+        return true
+    }
+
+    /// Whether `bytes` are well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+    static func isUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        let end = bytes.endIndex
+        while index < end {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let count: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xbf
+            switch lead {
+            case 0xc2...0xdf: count = 1
+            case 0xe0: count = 2; low = 0xa0
+            case 0xe1...0xec, 0xee, 0xef: count = 2
+            case 0xed: count = 2; high = 0x9f
+            case 0xf0: count = 3; low = 0x90
+            case 0xf1...0xf3: count = 3
+            case 0xf4: count = 3; high = 0x8f
+            default: return false
+            }
+            // The continuation bytes must be there: index + 1 ... index + count.
+            guard index + count < end else { return false }
+            let second = bytes[index + 1]
+            guard second >= low && second <= high else { return false }
+            var next = 2
+            while next <= count {
+                guard bytes[index + next] & 0xc0 == 0x80 else { return false }
+                next += 1
+            }
+            index += count + 1
+        }
+        return true
     }
 
     /// Text when the bytes are UTF-8, else `{"base64": "…"}`: bytes are never lost.
-    static func bytes(_ bytes: ArraySlice<UInt8>) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return JSONText.string(text) }
-        return base64(bytes)
+    static func appendBytes(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        if !appendString(bytes, to: &out) { appendBase64(bytes, to: &out) }
     }
 
-    static func base64(_ bytes: ArraySlice<UInt8>) -> String {
+    static func appendBase64(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        out.append("{\"base64\":\"")
         var encoded: [UInt8] = []
         Base64.encode(bytes, into: &encoded)
         // One line: the encoder breaks lines for BINLOG statements.
-        encoded.removeAll { $0 == 10 }
-        return "{\"base64\":\"" + String(decoding: encoded, as: UTF8.self) + "\"}"
+        out.append(contentsOf: encoded.lazy.filter { $0 != 10 })
+        out.append("\"}")
     }
 
-    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    private static func four(_ value: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, 4 - text.count)) + text
+    /// The same as text (tests and other printers use it).
+    static func bytes(_ bytes: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        appendBytes(bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
-    private static func fraction(_ microseconds: Int, _ decimals: Int) -> String {
-        guard decimals > 0 else { return "" }
+
+    private static func two(_ value: Int, _ out: inout [UInt8]) {
+        out.append(UInt8(48 + value / 10 % 10))
+        out.append(UInt8(48 + value % 10))
+    }
+
+    private static func digits(_ value: Int, _ count: Int, _ out: inout [UInt8]) {
+        let text = String(value)
+        for _ in text.utf8.count..<max(count, text.utf8.count) { out.append(48) }
+        out.append(text)
+    }
+
+    private static func fraction(_ microseconds: Int, _ decimals: Int, _ out: inout [UInt8]) {
+        guard decimals > 0 else { return }
         var value = microseconds
         for _ in decimals..<6 { value /= 10 }
-        let text = String(value)
-        return "." + String(repeating: "0", count: max(0, decimals - text.count)) + text
+        out.append(UInt8(ascii: "."))
+        digits(value, decimals, &out)
     }
 
     /// A value as JSON: numbers for integer types, YEAR, ENUM and SET; strings for DECIMAL (exact),
     /// BIT (binary digits) and temporal types; text or base64 for strings and blobs.
-    static func json(_ value: RowValue) -> String {
+    static func appendJSON(_ value: RowValue, to out: inout [UInt8]) {
         switch value {
-        case .null: return "null"
-        case .int(let v): return "\(v)"
-        case .uint(let v): return "\(v)"
-        case .float(let v): return v.isFinite ? "\(v)" : JSONText.string("\(v)")
-        case .double(let v): return v.isFinite ? "\(v)" : JSONText.string("\(v)")
-        case .decimal(let text): return JSONText.string(text)
+        case .null: out.append("null")
+        case .int(let v): out.append(number: v)
+        case .uint(let v): out.append(decimal: v)
+        case .float(let v):
+            if v.isFinite { out.append("\(v)") } else { appendString(Array("\(v)".utf8)[...], to: &out) }
+        case .double(let v):
+            if v.isFinite { out.append("\(v)") } else { appendString(Array("\(v)".utf8)[...], to: &out) }
+        case .decimal(let text):
+            out.append(UInt8(ascii: "\""))
+            out.append(text)
+            out.append(UInt8(ascii: "\""))
         case .bit(let v, let width):
-            var digits = ""
-            for bit in stride(from: width - 1, through: 0, by: -1) { digits.append(v >> UInt64(bit) & 1 == 1 ? "1" : "0") }
-            return JSONText.string(digits)
-        case .year(let year): return "\(year)"
+            out.append(UInt8(ascii: "\""))
+            for bit in stride(from: width - 1, through: 0, by: -1) { out.append(bit < 64 && v >> UInt64(bit) & 1 == 1 ? 49 : 48) }
+            out.append(UInt8(ascii: "\""))
+        case .year(let year): out.append(number: year)
         case .date(let year, let month, let day):
-            return JSONText.string(four(year) + "-" + two(month) + "-" + two(day))
+            out.append(UInt8(ascii: "\""))
+            digits(year, 4, &out); out.append(UInt8(ascii: "-")); two(month, &out); out.append(UInt8(ascii: "-")); two(day, &out)
+            out.append(UInt8(ascii: "\""))
         case .time(let negative, let hours, let minutes, let seconds, let micro, let decimals):
-            return JSONText.string((negative ? "-" : "") + two(hours) + ":" + two(minutes) + ":" + two(seconds) + fraction(micro, decimals))
+            out.append(UInt8(ascii: "\""))
+            if negative { out.append(UInt8(ascii: "-")) }
+            digits(hours, 2, &out); out.append(UInt8(ascii: ":")); two(minutes, &out); out.append(UInt8(ascii: ":")); two(seconds, &out)
+            fraction(micro, decimals, &out)
+            out.append(UInt8(ascii: "\""))
         case .datetime(let year, let month, let day, let hour, let minute, let second, let micro, let decimals):
-            return JSONText.string(four(year) + "-" + two(month) + "-" + two(day) + " " + two(hour) + ":" + two(minute) + ":"
-                                   + two(second) + fraction(micro, decimals))
+            out.append(UInt8(ascii: "\""))
+            digits(year, 4, &out); out.append(UInt8(ascii: "-")); two(month, &out); out.append(UInt8(ascii: "-")); two(day, &out)
+            out.append(UInt8(ascii: " "))
+            two(hour, &out); out.append(UInt8(ascii: ":")); two(minute, &out); out.append(UInt8(ascii: ":")); two(second, &out)
+            fraction(micro, decimals, &out)
+            out.append(UInt8(ascii: "\""))
         case .timestamp(let seconds, let micro, let decimals):
-            if seconds == 0 && micro == 0 { return JSONText.string("0000-00-00 00:00:00" + fraction(0, decimals)) }
-            return JSONText.string(VerifyChecker.utc(UInt32(truncatingIfNeeded: seconds)).dropLast().replacingT() + fraction(micro, decimals))
-        case .enumIndex(let index): return "\(index)"
-        case .set(let bits): return "\(bits)"
-        case .string(let bytes): return JSONLinesPrinter.bytes(bytes)
-        case .json(let bytes), .geometry(let bytes), .vector(let bytes): return base64(bytes)
+            out.append(UInt8(ascii: "\""))
+            if seconds == 0 && micro == 0 {
+                out.append("0000-00-00 00:00:00")
+            } else {
+                out.append(String(VerifyChecker.utc(UInt32(truncatingIfNeeded: seconds)).dropLast().map { $0 == "T" ? " " : $0 }))
+            }
+            fraction(micro, decimals, &out)
+            out.append(UInt8(ascii: "\""))
+        case .enumIndex(let index): out.append(number: index)
+        case .set(let bits): out.append(decimal: bits)
+        case .string(let bytes): appendBytes(bytes, to: &out)
+        case .json(let bytes), .geometry(let bytes), .vector(let bytes): appendBase64(bytes, to: &out)
         }
+    }
+
+    /// The same as text.
+    static func json(_ value: RowValue) -> String {
+        var out: [UInt8] = []
+        appendJSON(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: Events
@@ -108,107 +247,132 @@ final class JSONLinesPrinter: TextPrinter {
     }
 
     private func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent, payloadIndex: Int?) throws {
-        var object = Object()
-        object.add("type", string: event.header.type.name)
-        object.add("type_code", event.header.type.rawValue)
-        object.add("file", string: fileName)
-        object.add("position", event.offset)
-        object.add("end_position", event.endOffset)
-        if let payloadIndex { object.add("payload_index", payloadIndex) }
-        object.add("timestamp", event.header.timestamp)
-        object.add("server_id", event.header.serverID)
+        line.removeAll(keepingCapacity: true)
+        needsComma = false
+        line.append(UInt8(ascii: "{"))
+        key("type")
+        JSONLinesPrinter.appendString(Array(event.header.type.name.utf8)[...], to: &line)
+        field("type_code", event.header.type.rawValue)
+        field("file", text: fileName)
+        field("position", event.offset)
+        field("end_position", event.endOffset)
+        if let payloadIndex { field("payload_index", payloadIndex) }
+        field("timestamp", event.header.timestamp)
+        field("server_id", event.header.serverID)
         var endsTransaction = false
         var innerEvents: [BinlogEvent] = []
         switch event.payload {
         case .formatDescription(let description):
-            object.add("gtid", "null")
-            object.add("binlog_version", description.binlogVersion)
-            object.add("server_version", string: description.serverVersion)
-            object.add("checksum", string: description.checksumAlgorithm == .crc32 ? "crc32" : "none")
+            field("gtid", raw: "null")
+            field("binlog_version", description.binlogVersion)
+            field("server_version", text: description.serverVersion)
+            field("checksum", raw: description.checksumAlgorithm == .crc32 ? "\"crc32\"" : "\"none\"")
         case .gtid(let value):
             gtid = event.header.type == .anonymousGTID ? nil : "\(value.sid)" + (value.tag.map { ":" + $0 } ?? "") + ":\(value.gno)"
             gtidEndsAfterStatement = true
-            object.add("gtid", string: gtid)
+            field("gtid", text: gtid)
         case .mariaDBGTID(let value):
             gtid = "\(value.domainID)-\(event.header.serverID)-\(value.sequenceNumber)"
             gtidEndsAfterStatement = value.flags.contains(.standalone)
-            object.add("gtid", string: gtid)
-            object.add("standalone", value.flags.contains(.standalone) ? "true" : "false")
+            field("gtid", text: gtid)
+            field("standalone", raw: value.flags.contains(.standalone) ? "true" : "false")
         default:
-            object.add("gtid", string: gtid)
+            field("gtid", text: gtid)
         }
         switch event.payload {
         case .query(let query):
-            object.add("database", JSONLinesPrinter.bytes(query.database.bytes))
-            object.add("query", JSONLinesPrinter.bytes(query.query.bytes))
-            object.add("thread_id", query.threadID)
-            object.add("exec_time", query.executionTime)
-            object.add("error_code", query.errorCode)
+            field("database", bytes: query.database.bytes)
+            field("query", bytes: query.query.bytes)
+            field("thread_id", query.threadID)
+            field("exec_time", query.executionTime)
+            field("error_code", query.errorCode)
             let (isBegin, isEnd) = VerifyChecker.classifyText(query.query.bytes)
             if isEnd || (!isBegin && gtidEndsAfterStatement) { endsTransaction = true }
             if isBegin { gtidEndsAfterStatement = false }
         case .xid(let xid):
-            object.add("xid", xid.xid)
+            field("xid", xid.xid)
             endsTransaction = true
         case .xaPrepare:
             endsTransaction = true
         case .rotate(let rotate):
-            object.add("next_file", JSONLinesPrinter.bytes(rotate.nextFile.bytes))
-            object.add("next_position", rotate.position)
+            field("next_file", bytes: rotate.nextFile.bytes)
+            field("next_position", rotate.position)
         case .tableMap(let map):
-            let decoder = RowDecoder(map)
-            decoders[map.tableID] = (map.owned(), decoder)
-            object.add("table_id", map.tableID)
-            object.add("database", JSONLinesPrinter.bytes(map.database.bytes))
-            object.add("table", JSONLinesPrinter.bytes(map.table.bytes))
-            object.add("columns", decoder.columnNames.map { "[" + $0.map(JSONText.string).joined(separator: ",") + "]" } ?? "null")
-            object.add("column_types", "[" + map.columnTypeCodes.map { "\($0)" }.joined(separator: ",") + "]")
+            let decoder: RowDecoder
+            if let known = decoders[map.tableID], known.map.hasSameBody(as: map) {
+                decoder = known.decoder
+            } else {
+                decoder = RowDecoder(map)
+                decoders[map.tableID] = (map.owned(), decoder)
+            }
+            field("table_id", map.tableID)
+            field("database", bytes: map.database.bytes)
+            field("table", bytes: map.table.bytes)
+            columns(decoder)
+            key("column_types")
+            line.append(UInt8(ascii: "["))
+            for (index, code) in map.columnTypeCodes.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                line.append(decimal: UInt64(code))
+            }
+            line.append(UInt8(ascii: "]"))
         case .rows(let rows):
-            object.add("table_id", rows.tableID)
+            field("table_id", rows.tableID)
             if let (map, decoder) = decoders[rows.tableID] {
-                object.add("database", JSONLinesPrinter.bytes(map.database.bytes))
-                object.add("table", JSONLinesPrinter.bytes(map.table.bytes))
-                object.add("columns", decoder.columnNames.map { "[" + $0.map(JSONText.string).joined(separator: ",") + "]" } ?? "null")
+                field("database", bytes: map.database.bytes)
+                field("table", bytes: map.table.bytes)
+                columns(decoder)
                 if rows.kind == .partialUpdate {
                     // The after images are JSON diffs (binlog_row_value_options=PARTIAL_JSON), not decoded yet.
-                    object.add("rows", "null")
-                    object.add("rows_error", string: "partial JSON updates are not decoded yet")
+                    field("rows", raw: "null")
+                    field("rows_error", text: "partial JSON updates are not decoded yet")
                     warnings.append("\(fileName): the Update_rows_partial event at \(event.offset) is printed without its rows (partial JSON updates are not decoded yet)")
                 } else {
+                    let mark = line.count
+                    let comma = needsComma
                     do {
-                        object.add("rows", try rowsJSON(rows, decoder, event))
+                        key("rows")
+                        try appendRows(rows, decoder, event)
                     } catch {
                         // Reported and kept: the event is printed, its rows are not.
-                        object.add("rows", "null")
-                        object.add("rows_error", string: "\(error)")
+                        line.removeSubrange(mark...)
+                        needsComma = comma
+                        field("rows", raw: "null")
+                        field("rows_error", text: "\(error)")
                         warnings.append("\(error)")
                     }
                 }
             } else {
-                object.add("database", "null")
-                object.add("table", "null")
-                object.add("columns", "null")
-                object.add("rows", "null")
+                field("database", raw: "null")
+                field("table", raw: "null")
+                field("columns", raw: "null")
+                field("rows", raw: "null")
                 warnings.append("\(fileName): the rows event at \(event.offset) has no Table_map for table id \(rows.tableID): its rows are not decoded")
             }
         case .gtidList(let list):
-            object.add("gtids", "[" + list.gtids.map { JSONText.string($0.description) }.joined(separator: ",") + "]")
+            key("gtids")
+            line.append(UInt8(ascii: "["))
+            for (index, gtid) in list.gtids.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                JSONLinesPrinter.appendString(Array(gtid.description.utf8)[...], to: &line)
+            }
+            line.append(UInt8(ascii: "]"))
         case .previousGTIDs(let previous):
-            object.add("gtids", JSONText.string(MySQLGTIDSet(previous).description))
+            field("gtids", text: MySQLGTIDSet(previous).description)
         case .transactionPayload(let payload):
             var reader = try TransactionPayloadReader(payload, in: event, formatDescription: formatDescription)
             while let inner = try reader.next() { innerEvents.append(inner) }
-            object.add("inner_events", innerEvents.count)
+            field("inner_events", innerEvents.count)
         case .intvar(let intvar):
-            object.add("value", intvar.value)
+            field("value", intvar.value)
         case .rand(let rand):
-            object.add("seed1", rand.seed1)
-            object.add("seed2", rand.seed2)
+            field("seed1", rand.seed1)
+            field("seed2", rand.seed2)
         default:
             break
         }
-        out.write(object.text + "\n")
-        out.flushIfNeeded()
+        line.append("}\n")
+        out.write(line)
         for (index, inner) in innerEvents.enumerated() {
             var positioned = inner
             positioned.offset = event.offset
@@ -220,32 +384,69 @@ final class JSONLinesPrinter: TextPrinter {
         }
     }
 
-    private func rowsJSON(_ rows: RowsEvent, _ decoder: RowDecoder, _ event: BinlogEvent) throws -> String {
-        let names = decoder.columnNames
-        func image(_ values: [(column: Int, value: RowValue)]) -> String {
-            "{" + values.map { pair in
-                JSONText.string(names?[pair.column] ?? "@\(pair.column + 1)") + ":" + JSONLinesPrinter.json(pair.value)
-            }.joined(separator: ",") + "}"
+    private func columns(_ decoder: RowDecoder) {
+        key("columns")
+        guard let names = decoder.columnNames else {
+            line.append("null")
+            return
+        }
+        line.append(UInt8(ascii: "["))
+        for (index, name) in names.enumerated() {
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            JSONLinesPrinter.appendString(Array(name.utf8)[...], to: &line)
+        }
+        line.append(UInt8(ascii: "]"))
+    }
+
+    private func appendRows(_ rows: RowsEvent, _ decoder: RowDecoder, _ event: BinlogEvent) throws {
+        let names = decoder.columnNames?.map { name -> [UInt8] in
+            var quoted: [UInt8] = []
+            JSONLinesPrinter.appendString(Array(name.utf8)[...], to: &quoted)
+            return quoted
+        }
+        func image(_ values: [(column: Int, value: RowValue)]) {
+            line.append(UInt8(ascii: "{"))
+            for (index, pair) in values.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                if let names {
+                    line.append(contentsOf: names[pair.column])
+                } else {
+                    line.append("\"@")
+                    line.append(decimal: UInt64(pair.column + 1))
+                    line.append(UInt8(ascii: "\""))
+                }
+                line.append(UInt8(ascii: ":"))
+                JSONLinesPrinter.appendJSON(pair.value, to: &line)
+            }
+            line.append(UInt8(ascii: "}"))
         }
         let data = rows.rows
         var index = data.startIndex
-        var result: [String] = []
-        let hasAfterImage = rows.kind == .update || rows.kind == .partialUpdate
+        line.append(UInt8(ascii: "["))
+        var first = true
         do {
             while index < data.endIndex {
-                let first = try decoder.decodeImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
-                index += first.length
+                if !first { line.append(UInt8(ascii: ",")) }
+                first = false
+                let before = try decoder.decodeImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
+                index += before.length
                 switch rows.kind {
                 case .write:
-                    result.append("{\"after\":" + image(first.values) + "}")
+                    line.append("{\"after\":")
+                    image(before.values)
                 case .delete:
-                    result.append("{\"before\":" + image(first.values) + "}")
+                    line.append("{\"before\":")
+                    image(before.values)
                 case .update, .partialUpdate:
-                    let second = try decoder.decodeImage(data, at: index, present: rows.columnsPresentAfter ?? rows.columnsPresent,
-                                                         columns: rows.columnCount)
-                    index += second.length
-                    result.append("{\"before\":" + image(first.values) + ",\"after\":" + image(second.values) + "}")
+                    let after = try decoder.decodeImage(data, at: index, present: rows.columnsPresentAfter ?? rows.columnsPresent,
+                                                        columns: rows.columnCount)
+                    index += after.length
+                    line.append("{\"before\":")
+                    image(before.values)
+                    line.append(",\"after\":")
+                    image(after.values)
                 }
+                line.append(UInt8(ascii: "}"))
             }
         } catch var failure {
             // Offsets in the row data are relative to the event: make them absolute.
@@ -255,12 +456,6 @@ final class JSONLinesPrinter: TextPrinter {
             failure.file = fileName
             throw failure
         }
-        _ = hasAfterImage
-        return "[" + result.joined(separator: ",") + "]"
+        line.append(UInt8(ascii: "]"))
     }
-}
-
-private extension Substring {
-    /// `2026-11-22T02:53:42` → `2026-11-22 02:53:42`.
-    func replacingT() -> String { String(map { $0 == "T" ? " " : $0 }) }
 }
