@@ -16,6 +16,17 @@ struct MariaDBVerboseRows {
         var types: [ColumnType]
         var metadata: [UInt16]
         var nullable: [Bool]
+        /// `` `db`.`table` ``, quoted once.
+        var qualifiedName: [UInt8]
+
+        init(database: BinlogString, table: BinlogString, types: [ColumnType], metadata: [UInt16], nullable: [Bool]) {
+            self.database = database
+            self.table = table
+            self.types = types
+            self.metadata = metadata
+            self.nullable = nullable
+            qualifiedName = TextFormatting.backtickQuoted(database.bytes) + [UInt8(ascii: ".")] + TextFormatting.backtickQuoted(table.bytes)
+        }
     }
 
     let verbosity: Int
@@ -45,9 +56,7 @@ struct MariaDBVerboseRows {
         let data = rows.rows
         if data.isEmpty && rows.kind == .write {
             out.append("### INSERT INTO ")
-            out.append(contentsOf: TextFormatting.backtickQuoted(table.database.bytes))
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: TextFormatting.backtickQuoted(table.table.bytes))
+            out.append(contentsOf: table.qualifiedName)
             out.append(" VALUES ()\n")
             return 1
         }
@@ -58,9 +67,7 @@ struct MariaDBVerboseRows {
             out.append("### ")
             out.append(command)
             out.append(UInt8(ascii: " "))
-            out.append(contentsOf: TextFormatting.backtickQuoted(table.database.bytes))
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: TextFormatting.backtickQuoted(table.table.bytes))
+            out.append(contentsOf: table.qualifiedName)
             out.append(10)
             for (image, clause) in clauses.enumerated() {
                 let present = image == 0 ? rows.columnsPresent : (rows.columnsPresentAfter ?? rows.columnsPresent)
@@ -103,13 +110,12 @@ struct MariaDBVerboseRows {
                     return nil
                 }
             }
-            var typeName: [UInt8] = []
             guard let size = MariaDBVerboseRows.appendValue(isNull ? nil : data[index...], type: type, metadata: metadata,
-                                                            typeName: &typeName, to: &out) else { return nil }
+                                                            to: &out) else { return nil }
             if !isNull { index += size }
             if verbosity > 1 {
                 out.append(" /* ")
-                out.append(contentsOf: typeName)
+                out.append(MariaDBVerboseRows.typeName(type, metadata: metadata)?.name ?? "")
                 out.append(" meta=")
                 out.append(decimal: UInt64(metadata))
                 out.append(" nullable=")
@@ -127,16 +133,28 @@ struct MariaDBVerboseRows {
     // MARK: Values
 
     /// `'…'` with bytes below 0x20 as `\xNN` and everything else raw (`my_b_write_quoted`).
-    private static func appendQuoted(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static func appendQuoted(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
         out.append(0x27)
-        for byte in bytes {
+        var runStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
             if byte > 0x1f {
-                out.append(byte)
-            } else {
-                out += [0x5c, UInt8(ascii: "x"), digits[Int(byte >> 4)], digits[Int(byte & 0xf)]]
+                index += 1
+                continue
             }
+            if runStart < index { out.append(contentsOf: bytes[runStart..<index]) }
+            digits.withUTF8Buffer { table in
+                out.append(0x5c)
+                out.append(UInt8(ascii: "x"))
+                out.append(table[Int(byte >> 4)])
+                out.append(table[Int(byte & 0xf)])
+            }
+            index += 1
+            runStart = index
         }
+        if runStart < index { out.append(contentsOf: bytes[runStart..<index]) }
         out.append(0x27)
     }
 
@@ -163,6 +181,22 @@ struct MariaDBVerboseRows {
         for _ in decimals..<6 { value /= 10 }
         let digits = String(value)
         return "." + String(repeating: "0", count: max(0, decimals - digits.count)) + digits
+    }
+
+    /// The type code a value is printed as, or nil when mariadb-binlog cannot print the type.
+    static func printedCode(_ type: ColumnType, metadata: UInt16) -> UInt8? {
+        var code = type.rawValue
+        if code == ColumnType.string.rawValue && metadata >= 256 {
+            let high = UInt8(metadata >> 8)
+            if high & 0x30 == 0x30 && (high == 247 || high == 248) { code = high }
+        }
+        switch code {
+        case 10: return 14
+        case 247: return metadata & 0xff == 1 || metadata & 0xff == 2 ? code : nil
+        case 252: return (1...4).contains(metadata) ? code : nil
+        case 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 246, 248, 253, 254, 255: return code
+        default: return nil
+        }
     }
 
     /// The `-vv` name of a column type (`log_event_print_value`'s), and the type code it is
@@ -223,13 +257,11 @@ struct MariaDBVerboseRows {
 
     /// Appends one value (`NULL` when `bytes` is nil) and sets its `-vv` type name; returns the
     /// bytes it takes (1 for NULL), or `nil` for a type mariadb-binlog cannot print.
-    static func appendValue(_ bytes: ArraySlice<UInt8>?, type: ColumnType, metadata: UInt16, typeName: inout [UInt8],
-                            to out: inout [UInt8]) -> Int? {
-        guard let (name, code) = MariaDBVerboseRows.typeName(type, metadata: metadata) else {
+    static func appendValue(_ bytes: ArraySlice<UInt8>?, type: ColumnType, metadata: UInt16, to out: inout [UInt8]) -> Int? {
+        guard let code = printedCode(type, metadata: metadata) else {
             if type.rawValue == 247 { out.append(contentsOf: Array("!! Unknown ENUM packlen=\(metadata & 0xff)".utf8)) }
             return nil
         }
-        typeName = Array(name.utf8)
         guard let bytes else {
             out.append("NULL")
             return 1
@@ -243,7 +275,12 @@ struct MariaDBVerboseRows {
             // Negative numbers are followed by their unsigned reading: -1 (255).
             let width = code == 1 ? 1 : code == 2 ? 2 : code == 9 ? 3 : code == 3 ? 4 : 8
             let mask: UInt64 = width == 8 ? .max : (1 << UInt64(8 * width)) - 1
-            text(value < 0 ? "\(value) (\(UInt64(bitPattern: value) & mask))" : "\(value)")
+            out.append(number: value)
+            if value < 0 {
+                out.append(" (")
+                out.append(decimal: UInt64(bitPattern: value) & mask)
+                out.append(UInt8(ascii: ")"))
+            }
         case .uint(let value):
             text("\(value)")
         case .float(let value):
@@ -270,10 +307,10 @@ struct MariaDBVerboseRows {
             }
         case .datetime(let year, let month, let day, let hour, let minute, let second, let micro, let decimals):
             appendQuoted(Array((four(year) + "-\(two(month))-\(two(day)) \(two(hour)):\(two(minute)):\(two(second))"
-                                + fraction(micro, decimals: decimals)).utf8), to: &out)
+                                + fraction(micro, decimals: decimals)).utf8)[...], to: &out)
         case .time(let negative, let hours, let minutes, let seconds, let micro, let decimals):
             appendQuoted(Array(((negative ? "-" : "") + "\(two(hours)):\(two(minutes)):\(two(seconds))"
-                                + fraction(micro, decimals: decimals)).utf8), to: &out)
+                                + fraction(micro, decimals: decimals)).utf8)[...], to: &out)
         case .date(let year, let month, let day):
             // mariadb-binlog writes dates with colons.
             text("'" + four(year) + ":\(two(month)):\(two(day))'")
