@@ -189,6 +189,25 @@ final class VerifyFrontendTests: XCTestCase {
         }
     }
 
+    func testDamagedCompressedRowsAreFoundEvenWithARightChecksum() throws {
+        let url = CLIPaths.binlogs.appendingPathComponent("compressed-row.000001")
+        var events = VerifyFrontendTests.walk(Array(try Data(contentsOf: url))).map(\.bytes)
+        let compressed = Set((166...171).map(UInt8.init))
+        let target = try XCTUnwrap(events.firstIndex { compressed.contains($0[4]) })
+        // Damage the zlib stream near its end; the checksum is rebuilt so only inflating can tell.
+        events[target][events[target].count - 8] ^= 0xff
+        let data = VerifyFrontendTests.rebuild(events)
+        let offset = VerifyFrontendTests.walk(data)[target].offset
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(data, "compressed.000001", in: scratch)])
+        XCTAssertEqual(outcome.code, 1)
+        XCTAssertEqual(outcome.errors.map(\.kind), ["payload"], outcome.text)
+        XCTAssertEqual(outcome.errors.first?.offset, offset)
+        // The clean file inflates without a finding.
+        XCTAssertEqual(try verify([url.path]).findings.count, 0)
+    }
+
     func testTruncatedTailNamesTheLastEvent() throws {
         let data = try source("row-crc32.000001")
         let last = try XCTUnwrap(VerifyFrontendTests.walk(data).last)

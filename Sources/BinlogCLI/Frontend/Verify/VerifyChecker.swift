@@ -72,9 +72,12 @@ final class VerifyChecker {
     /// looked at only through their headers.
     private let needsDecoding: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
+        // MariaDB's compressed rows events are decoded to check their zlib streams inflate to the
+        // size they declare.
         for type: BinlogEventType in [.formatDescription, .startV3, .query, .queryCompressed, .stop, .rotate, .xaPrepare, .gtid,
                                       .anonymousGTID, .gtidTagged, .mariaDBGTID, .gtidList, .previousGTIDs, .transactionPayload,
-                                      .startEncryption] {
+                                      .startEncryption, .writeRowsCompressedV1, .updateRowsCompressedV1, .deleteRowsCompressedV1,
+                                      .writeRowsCompressed, .updateRowsCompressed, .deleteRowsCompressed] {
             table[Int(type.rawValue)] = true
         }
         return table
@@ -264,8 +267,17 @@ final class VerifyChecker {
         do {
             event = try file.decoder.decode(chunk[start..<(start + count)], at: offset, checksumVerified: true)
         } catch {
-            if !checksumFailed { finding(.error, .malformedEvent, at: offset, type, "\(error)") }
+            if !checksumFailed {
+                if case .decompressionFailed = error.reason {
+                    finding(.error, .payload, at: offset, type, "the compressed event cannot be inflated: \(error)")
+                } else {
+                    finding(.error, .malformedEvent, at: offset, type, "\(error)")
+                }
+            }
             return
+        }
+        if opensTransaction[raw], case .awaitingFirst(let start, let gtid) = transaction {
+            transaction = .open(start: start, gtid: gtid)
         }
         handle(event, afterGTID: wasAfterGTID)
     }
