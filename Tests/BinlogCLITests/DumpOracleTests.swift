@@ -75,6 +75,14 @@ final class DumpOracleTests: XCTestCase {
             ["--verbose", "--short-form", "\(b)/row-crc32.000001"],
             ["-vv", "\(b)/xa-row.000001"],
             ["-vv", "\(b)/temp-tables-mixed.000001"],
+            ["--start-datetime=2030-01-01 01:00:00", "\(b)/timestamps.000001"],
+            ["--stop-datetime=2030-01-01 02:30:00", "\(b)/timestamps.000001"],
+            ["--start-datetime=2030-01-01 00:30:00", "--stop-datetime=2030-01-01 04:00:00", "\(b)/timestamps.000001"],
+            ["--start-datetime=2030-01-01 04:30:00", "\(b)/timestamps.000001"],
+            ["--start-datetime=2030-01-01 02:00:00", "--base64-output=decode-rows", "-v", "\(b)/timestamps.000001"],
+            ["--server-id=2", "\(b)/timestamps.000001"],
+            ["--server-id=1", "--start-datetime=2030-01-01 02:00:00", "\(b)/timestamps.000001"],
+            ["--server-id=2", "\(b)/gtid-domains.000001", "\(b)/gtid-domains.000002", "\(b)/gtid-domains.000003"],
         ]
         for arguments in cases {
             let ourScratch = try makeScratchDirectory()
@@ -160,6 +168,37 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertEqual(starts(plain), starts(skipped))
         XCTAssertEqual(plain.components(separatedBy: "\n").count - skipped.components(separatedBy: "\n").count,
                        plain.components(separatedBy: "\n").filter { $0.hasPrefix("/*M!100001 SET @@session.") }.count)
+    }
+
+    /// A datetime in another zone selects what the same instant in UTC selects (mariadb-binlog
+    /// reads datetimes in the local zone only).
+    func testTimezoneOptionShiftsTheDatetime() throws {
+        let file = CLIPaths.binlogs.appendingPathComponent("timestamps.000001").path
+        let inUTC = try dump(["--start-datetime=2030-01-01 01:00:00", "--stop-datetime=2030-01-01 03:00:00", file])
+        for arguments in [["--timezone", "+02:00", "--start-datetime=2030-01-01 03:00:00", "--stop-datetime=2030-01-01 05:00:00"],
+                          ["--timezone", "Europe/Paris", "--start-datetime=2030-01-01 02:00:00", "--stop-datetime=2030-01-01 04:00"],
+                          ["--start-datetime=2030-01-01T02:00:00+01:00", "--stop-datetime=2030-01-01 03:00:00Z"],
+                          ["--start-datetime=20300101010000", "--stop-datetime=2030/01/01 03.00.00"]] {
+            let result = try dump(arguments + [file])
+            XCTAssertEqual(result.exitCode, 0, "\(arguments): \(result.diagnostics)")
+            XCTAssertTrue(result.output == inUTC.output, "\(arguments): \(firstDifference(inUTC.output, result.output))")
+        }
+        XCTAssertTrue(String(decoding: inUTC.output, as: UTF8.self).contains("#300101  2:00:00"))
+        XCTAssertFalse(String(decoding: inUTC.output, as: UTF8.self).contains("#300101  3:00:00"))
+    }
+
+    func testBadDatetimesAndZonesExitTwo() throws {
+        let file = CLIPaths.binlogs.appendingPathComponent("timestamps.000001").path
+        for arguments in [["--start-datetime=2024-13-01 00:00:00"], ["--stop-datetime=2024-02-30"], ["--start-datetime=yesterday"],
+                          ["--timezone", "Mars/Olympus", "--start-datetime=2030-01-01"], ["--timezone", "+25:00", "--start-datetime=2030-01-01"]] {
+            let result = try dump(arguments + [file])
+            XCTAssertEqual(result.exitCode, 2, "\(arguments)")
+            XCTAssertTrue(result.output.isEmpty)
+            XCTAssertFalse(result.diagnostics.isEmpty)
+        }
+        let notReached = try dump(["--stop-datetime=2031-06-01 00:00:00", file])
+        XCTAssertEqual(notReached.exitCode, 0)
+        XCTAssertTrue(notReached.diagnostics.contains { $0.contains("did not reach stop datetime '2031-06-01 00:00:00'") }, "\(notReached.diagnostics)")
     }
 
     func testVerboseIsRefusedForMySQLFilesForNow() throws {

@@ -47,6 +47,8 @@ struct DumpFrontend {
     /// As mariadb-binlog: each file is framed by `DELIMITER` lines and printed with fresh session
     /// state; a fatal error ends the output where it is (no `DELIMITER ;`, no trailer).
     func run(out: OutputSink, diagnostics: (String) -> Void) -> Int32 {
+        var startDatetime: DateTimeArgument?
+        var stopDatetime: DateTimeArgument?
         let inputs: [BinlogInput]
         do {
             inputs = try BinlogInput.expand(files)
@@ -56,6 +58,18 @@ struct DumpFrontend {
         }
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
+        do {
+            let zone = try TimeZoneArgument(parsing: options.timezone)
+            startDatetime = try options.startDatetime.map { (text) throws(CLIError) in
+                try DateTimeArgument(parsing: text, option: "--start-datetime", zone: zone)
+            }
+            stopDatetime = try options.stopDatetime.map { (text) throws(CLIError) in
+                try DateTimeArgument(parsing: text, option: "--stop-datetime", zone: zone)
+            }
+        } catch {
+            diagnostics(error.message)
+            return 2
+        }
         // The dialect follows the server that wrote the first file: its first event says which.
         var firstReader: PrefetchingEventReader?
         var dialect = TextDialect.mariaDB
@@ -84,13 +98,18 @@ struct DumpFrontend {
         defer { progress.finish() }
         printer.preamble()
         var lastEnd: UInt64 = 0
+        var stoppedByDatetime = false
         do {
             for (fileIndex, input) in inputs.enumerated() {
                 let reader = fileIndex == 0 ? firstReader : nil
                 let outcome = try dumpFile(input, opened: reader, isFirst: fileIndex == 0, isLast: fileIndex == inputs.count - 1,
                                            printer: printer, decoding: decoding, lastEnd: &lastEnd, progress: progress,
+                                           startDatetime: &startDatetime, stopDatetime: stopDatetime,
                                            diagnostics: diagnostics)
-                if case .stopped = outcome { break }
+                if case .stopped = outcome {
+                    stoppedByDatetime = stopDatetime != nil
+                    break
+                }
             }
         } catch let failure as CLIError {
             printer.finishAfterError()
@@ -114,6 +133,9 @@ struct DumpFrontend {
             if let stop = options.stopPosition, stop > lastEnd {
                 diagnostics("warning: did not reach stop position \(stop) before the end of the input")
             }
+            if let stop = stopDatetime, !stoppedByDatetime {
+                diagnostics("warning: did not reach stop datetime '\(stop.text)' before the end of the input")
+            }
         }
         printer.trailer()
         return 0
@@ -131,10 +153,16 @@ struct DumpFrontend {
         text.skipGTIDs = options.skipGtids
         text.idempotent = options.idempotent
         text.verbose = options.verbose
+        text.filtersServerIDs = options.serverId != nil
         if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
         }
         return text
+    }
+
+    private func isUnknown(_ event: BinlogEvent) -> Bool {
+        if case .unsupported = event.payload { return true }
+        return false
     }
 
     /// Opens an input, checks its magic number and starts reading ahead on another thread.
@@ -162,7 +190,8 @@ struct DumpFrontend {
 
     private func dumpFile(_ input: BinlogInput, opened: PrefetchingEventReader?, isFirst: Bool, isLast: Bool,
                           printer: any TextPrinter, decoding: DecodingOptions, lastEnd: inout UInt64,
-                          progress: Progress, diagnostics: (String) -> Void) throws -> FileOutcome {
+                          progress: Progress, startDatetime: inout DateTimeArgument?, stopDatetime: DateTimeArgument?,
+                          diagnostics: (String) -> Void) throws -> FileOutcome {
         let name = input.path
         printer.beginFile(named: input.path)
         let reader = try opened ?? openReader(input, decoding: decoding)
@@ -203,7 +232,23 @@ struct DumpFrontend {
                 }
                 continue
             }
+            // mysqlbinlog's order: --start-datetime skips, then --server-id, then the stop checks.
+            // Skipped events print nothing, not even `# at`; Format_description events are never skipped.
+            let isFormatDescription = event.header.type == .formatDescription
+            if let start = startDatetime, !isFormatDescription {
+                if Int64(event.header.timestamp) < start.seconds { continue }
+                // The first event at or after it ends the skipping for the rest of the run.
+                startDatetime = nil
+            }
+            if let id = options.serverId, event.header.serverID != id, !isFormatDescription,
+               event.header.type != .rotate, !isUnknown(event) {
+                continue
+            }
             if let stop = stopPosition, event.offset >= stop {
+                printer.endFile()
+                return .stopped
+            }
+            if let stop = stopDatetime, Int64(event.header.timestamp) >= stop.seconds {
                 printer.endFile()
                 return .stopped
             }

@@ -22,6 +22,9 @@ struct TextOutputOptions {
     var loadDataDirectory = "/tmp/"
     /// `-v` (1): `###` pseudo-SQL for row events; `-vv` (2 or more): with column types.
     var verbose = 0
+    /// Events are selected by server id (mariadb-binlog then resets the session's server id and
+    /// GTID domain in its trailer).
+    var filtersServerIDs = false
 }
 
 /// Prints events in the mariadb-binlog (MariaDB 10.11) dialect.
@@ -159,6 +162,10 @@ final class MariaDBTextPrinter {
             out.write("/*!32316 SET SQL_LOG_BIN=@OLD_SQL_LOG_BIN*/;\n")
         }
         out.write("/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;\n")
+        if options.filtersServerIDs {
+            out.write("/*!100001 SET @@SESSION.SERVER_ID=@@GLOBAL.SERVER_ID */;\n")
+            out.write("/*!100001 SET @@SESSION.GTID_DOMAIN_ID=@@GLOBAL.GTID_DOMAIN_ID */;\n")
+        }
     }
 
     // MARK: Events

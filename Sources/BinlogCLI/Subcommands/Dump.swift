@@ -39,6 +39,21 @@ struct DumpOptions: ParsableArguments {
     @Option(help: "Stop before the first event that begins at or after this offset of the last file.")
     var stopPosition: UInt64?
 
+    @Option(help: ArgumentHelp("Start at the first event whose time is at or after this (YYYY-MM-DD HH:MM:SS, in --timezone unless it has an offset).",
+                               valueName: "datetime"))
+    var startDatetime: String?
+
+    @Option(help: ArgumentHelp("Stop before the first event whose time is at or after this.", valueName: "datetime"))
+    var stopDatetime: String?
+
+    @Option(help: ArgumentHelp("The zone of datetimes given without an offset: local (default, as mysqlbinlog), UTC, +02:00, or a zoneinfo name.",
+                               valueName: "zone"))
+    var timezone: String = "local"
+
+    @Option(help: ArgumentHelp("Only events written by this server id (Format_description and Rotate events are always kept).",
+                               valueName: "id"))
+    var serverId: UInt32?
+
     @Option(help: ArgumentHelp("text: the mysqlbinlog script (default); jsonl: one JSON object per event, row values typed (keys in the manual).",
                                valueName: "format"))
     var format: OutputFormat = .text
