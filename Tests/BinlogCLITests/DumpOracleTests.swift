@@ -83,6 +83,18 @@ final class DumpOracleTests: XCTestCase {
             ["--server-id=2", "\(b)/timestamps.000001"],
             ["--server-id=1", "--start-datetime=2030-01-01 02:00:00", "\(b)/timestamps.000001"],
             ["--server-id=2", "\(b)/gtid-domains.000001", "\(b)/gtid-domains.000002", "\(b)/gtid-domains.000003"],
+            ["-d", "ddl_dml", "\(b)/row-crc32.000001"],
+            ["-d", "ddl_dml", "\(b)/stmt-crc32.000001"],
+            ["--database=scratch", "\(b)/mixed-crc32.000001"],
+            ["-d", "nosuch", "\(b)/row-crc32.000001"],
+            ["-d", "xa", "\(b)/xa-row.000001"],
+            ["-d", "xa", "\(b)/xa-stmt.000001"],
+            ["-d", "times", "-vv", "\(b)/timestamps.000001"],
+            ["-d", "load_data", "\(b)/load-data.000001"],
+            ["-d", "café", "\(b)/non-ascii-row.000001"],
+            ["-d", "temp_tables", "\(b)/temp-tables-mixed.000001"],
+            ["-d", "flush_logs", "\(b)/flush-logs.000001", "\(b)/flush-logs.000002", "\(b)/flush-logs.000003"],
+            ["-d", "ddl_dml", "--base64-output=decode-rows", "-v", "\(b)/compressed-row.000001"],
         ]
         for arguments in cases {
             let ourScratch = try makeScratchDirectory()
@@ -199,6 +211,14 @@ final class DumpOracleTests: XCTestCase {
         let notReached = try dump(["--stop-datetime=2031-06-01 00:00:00", file])
         XCTAssertEqual(notReached.exitCode, 0)
         XCTAssertTrue(notReached.diagnostics.contains { $0.contains("did not reach stop datetime '2031-06-01 00:00:00'") }, "\(notReached.diagnostics)")
+    }
+
+    /// -d is refused where it is not implemented yet (JSON lines, MySQL-written files) rather than ignored.
+    func testDatabaseFilterIsRefusedWhereNotImplemented() throws {
+        let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path
+        let result = try dump(["-d", "ddl_dml", "--format", "jsonl", file])
+        XCTAssertEqual(result.exitCode, 2)
+        XCTAssertTrue(result.output.isEmpty)
     }
 
     func testVerboseIsRefusedForMySQLFilesForNow() throws {

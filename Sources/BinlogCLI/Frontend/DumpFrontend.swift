@@ -86,6 +86,10 @@ struct DumpFrontend {
             diagnostics("--idempotent sets MySQL's session RBR_EXEC_MODE, which MariaDB does not have; on a MariaDB target use SET GLOBAL slave_exec_mode='IDEMPOTENT' instead")
             return 2
         }
+        if options.database != nil && (dialect == .mySQL || options.format != .text) {
+            diagnostics("--database is implemented for the text of MariaDB-written files only so far")
+            return 2
+        }
         if options.verbose > 0 && dialect == .mySQL && options.format == .text {
             diagnostics("-v is implemented for MariaDB-written files only so far; for MySQL-written files use mysqlbinlog -v")
             return 2
@@ -154,6 +158,7 @@ struct DumpFrontend {
         text.idempotent = options.idempotent
         text.verbose = options.verbose
         text.filtersServerIDs = options.serverId != nil
+        text.database = options.database.map { Array($0.utf8) }
         if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
         }

@@ -25,6 +25,9 @@ struct TextOutputOptions {
     /// Events are selected by server id (mariadb-binlog then resets the session's server id and
     /// GTID domain in its trailer).
     var filtersServerIDs = false
+    /// `-d DB`: statements whose default database is another, and row events of tables in
+    /// another database, print only their `# at` line.
+    var database: [UInt8]?
 }
 
 /// Prints events in the mariadb-binlog (MariaDB 10.11) dialect.
@@ -101,6 +104,11 @@ final class MariaDBTextPrinter {
     }
     /// The `-v` text of the statement's rows events, printed after its BINLOG statement.
     private var tail: [UInt8] = []
+    /// Table ids whose Table_map `-d` filtered out: their rows events print nothing.
+    private var ignoredTables: Set<UInt64> = []
+    /// Whether the current GTID group is an XA transaction (its `XA …` statements count as
+    /// transaction keywords for `-d`).
+    private var inXAGroup = false
 
     // LOAD DATA temporary files by file id.
     private lazy var loadFiles = LoadDataFiles(directory: options.loadDataDirectory)
@@ -195,6 +203,9 @@ final class MariaDBTextPrinter {
         case .startV3(let start):
             printStartV3(event, start, context)
         case .query(let query):
+            if let database = options.database, !isTransactionKeyword(query.query.bytes), !query.database.bytes.elementsEqual(database) {
+                return
+            }
             printSkipReplication(event)
             printQuery(event, query, context, type: event.header.type == .queryCompressed ? "Query_compressed" : "Query")
         case .stop:
@@ -261,6 +272,10 @@ final class MariaDBTextPrinter {
                                               bytes: options.hexdump ? event.bytes : [],
                                               query: annotate.query.bytes)
         case .tableMap(let map):
+            if let database = options.database, !map.database.bytes.elementsEqual(database) {
+                ignoredTables.insert(map.tableID)
+                return
+            }
             try requireFormatDescription(event)
             printPendingAnnotate(formatDescription: formatDescription, hexdumpOffset: event.offset)
             printTableMap(event, map, context)
@@ -283,7 +298,9 @@ final class MariaDBTextPrinter {
                 out.write(header(context) + Array("\n#Delete_file: file_id=\(file.fileID)\n".utf8))
             }
         case .executeLoadQuery(let load):
-            if let name = loadFiles.take(load.fileID) {
+            let localFile = loadFiles.take(load.fileID)
+            if let database = options.database, !load.query.database.bytes.elementsEqual(database) { return }
+            if let name = localFile {
                 printSkipReplication(event)
                 printExecuteLoadQuery(event, load, context, localFile: name)
             } else {
@@ -295,6 +312,7 @@ final class MariaDBTextPrinter {
                 out.write(header(context) + Array("\tBinlog checkpoint ".utf8) + checkpoint.file.bytes + [10])
             }
         case .mariaDBGTID(let gtid):
+            inXAGroup = gtid.flags.contains(.preparedXA) || gtid.flags.contains(.completedXA)
             printSkipReplication(event)
             printGTID(event, gtid, context)
         case .gtidList(let list):
@@ -749,6 +767,23 @@ final class MariaDBTextPrinter {
             rowCount = 0
             inRowsStatement = true
         }
+        if ignoredTables.contains(rows.tableID) {
+            // A table -d filtered out. At the statement's end mariadb-binlog writes its caches out
+            // as they are (no BINLOG line, no row count) and keeps counting rows into the next
+            // statement: its quirks, kept.
+            if statementEnd {
+                ignoredTables.removeAll()
+                pendingAnnotate = nil
+                if !body.isEmpty { body.append("'/*!*/;\n") }
+                out.buffer.append(contentsOf: head)
+                out.buffer.append(contentsOf: body)
+                out.buffer.append(contentsOf: tail)
+                head.removeAll(keepingCapacity: true)
+                body.removeAll(keepingCapacity: true)
+                tail.removeAll(keepingCapacity: true)
+            }
+            return
+        }
         if !options.shortForm {
             let name: StaticString
             switch (rows.kind, rows.wasCompressed) {
@@ -813,6 +848,24 @@ final class MariaDBTextPrinter {
             rowCount = 0
             inRowsStatement = false
         }
+    }
+
+    /// mariadb-binlog's `is_trans_keyword`: statements `-d` never filters. In an XA group, any
+    /// statement starting with `XA `; else a prefix of BEGIN or COMMIT (compared over the
+    /// statement's length, so an empty statement counts), or one starting with SAVEPOINT or
+    /// ROLLBACK in any case.
+    private func isTransactionKeyword(_ query: ArraySlice<UInt8>) -> Bool {
+        func startsCaseInsensitive(_ word: String) -> Bool {
+            let letters = Array(word.utf8)
+            guard query.count >= letters.count else { return false }
+            return zip(query.prefix(letters.count), letters).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
+        }
+        if inXAGroup { return startsCaseInsensitive("XA ") }
+        func isPrefix(of word: String) -> Bool {
+            let letters = Array(word.utf8)
+            return query.count <= letters.count && query.elementsEqual(letters.prefix(query.count))
+        }
+        return isPrefix(of: "BEGIN") || isPrefix(of: "COMMIT") || startsCaseInsensitive("SAVEPOINT") || startsCaseInsensitive("ROLLBACK")
     }
 
     /// Rows in a rows event, counted the way mariadb-binlog counts them (its quirks included).

@@ -54,6 +54,11 @@ struct DumpOptions: ParsableArguments {
                                valueName: "id"))
     var serverId: UInt32?
 
+    @Option(name: [.customShort("d"), .long],
+            help: ArgumentHelp("Only statements whose default database is this, and row events of its tables (as mysqlbinlog; MariaDB-written files only, so far).",
+                               valueName: "db"))
+    var database: String?
+
     @Option(help: ArgumentHelp("text: the mysqlbinlog script (default); jsonl: one JSON object per event, row values typed (keys in the manual).",
                                valueName: "format"))
     var format: OutputFormat = .text
