@@ -82,13 +82,22 @@ final class PrefetchingEventReaderTests: XCTestCase {
     }
 
     func testAbandoningTheReaderEarlyStopsTheThread() throws {
-        let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("big-row.000001")))
-        for _ in 0..<20 {
-            var source: any ByteSource = MemorySource(bytes)
-            try PrefetchingEventReader.readMagic(from: &source, name: "early")
-            let reader = PrefetchingEventReader(source: source, name: "early", chunkSize: 4096, depth: 1)
-            _ = try reader.next()
-            // deinit cancels the producer and waits for it: this must not hang.
+        for name in ["big-row.000001", "row-crc32.000001"] {
+            let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent(name)))
+            for _ in 0..<10 {
+                do {
+                    var source: any ByteSource = MemorySource(bytes)
+                    try PrefetchingEventReader.readMagic(from: &source, name: "early")
+                    let reader = PrefetchingEventReader(source: source, name: "early", chunkSize: 1024, depth: 1)
+                    _ = try reader.next()
+                    // Let the reading thread queue the next batch and block on the full queue.
+                    usleep(20_000)
+                    // deinit cancels the producer and waits for it: this must not hang.
+                }
+                // The reading thread lets go of the shared state last; freeing it with a batch still
+                // queued must not trip libdispatch's check on semaphores freed below their start value.
+                usleep(20_000)
+            }
         }
     }
 

@@ -74,7 +74,13 @@ final class EventScanner {
         var queue: [Batch] = []
         var cancelled = false
 
-        init(depth: Int) { free = DispatchSemaphore(value: depth) }
+        init(depth: Int) {
+            // Created at 0 and raised: libdispatch traps when a semaphore is freed below the
+            // value it was created with, which is where `free` is when a reader is abandoned
+            // with batches still queued.
+            free = DispatchSemaphore(value: 0)
+            for _ in 0..<depth { free.signal() }
+        }
     }
 
     private let shared: Shared
