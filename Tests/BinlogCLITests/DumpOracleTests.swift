@@ -14,8 +14,20 @@ final class DumpOracleTests: XCTestCase {
         try compareWithStoredOutputs(options: ["-vv"], suffix: "-vv")
     }
 
-    private func compareWithStoredOutputs(options: [String], suffix: String) throws {
+    /// `-vv --print-table-metadata` against the stored outputs of the binlog_row_metadata workloads.
+    func testTableMetadataMatchesTheStoredMariaDBBinlogOutput() throws {
+        try compareWithStoredOutputs(options: ["-vv", "--print-table-metadata"], suffix: "-vv-table-metadata", onlyWhereStored: true)
+    }
+
+    private func compareWithStoredOutputs(options: [String], suffix: String, onlyWhereStored: Bool = false) throws {
+        var compared = 0
+        defer { XCTAssertGreaterThan(compared, onlyWhereStored ? 2 : 20) }
         for url in try CLIPaths.allBinlogs() {
+            if onlyWhereStored,
+               !FileManager.default.fileExists(atPath: CLIPaths.expected.appendingPathComponent("\(url.lastPathComponent).mariadb-binlog\(suffix).txt").path) {
+                continue
+            }
+            compared += 1
             let name = url.lastPathComponent
             let scratch = try makeScratchDirectory()
             defer { try? FileManager.default.removeItem(at: scratch) }
@@ -95,6 +107,10 @@ final class DumpOracleTests: XCTestCase {
             ["-d", "temp_tables", "\(b)/temp-tables-mixed.000001"],
             ["-d", "flush_logs", "\(b)/flush-logs.000001", "\(b)/flush-logs.000002", "\(b)/flush-logs.000003"],
             ["-d", "ddl_dml", "--base64-output=decode-rows", "-v", "\(b)/compressed-row.000001"],
+            ["--print-table-metadata", "\(b)/row-crc32.000001"],
+            ["--print-table-metadata", "\(b)/row-metadata-minimal.000001"],
+            ["--print-table-metadata", "-s", "\(b)/row-metadata-full.000001"],
+            ["--print-table-metadata", "--base64-output=decode-rows", "\(b)/non-ascii-row.000001"],
         ]
         for arguments in cases {
             let ourScratch = try makeScratchDirectory()

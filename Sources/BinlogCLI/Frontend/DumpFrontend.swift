@@ -86,6 +86,10 @@ struct DumpFrontend {
             diagnostics("--idempotent sets MySQL's session RBR_EXEC_MODE, which MariaDB does not have; on a MariaDB target use SET GLOBAL slave_exec_mode='IDEMPOTENT' instead")
             return 2
         }
+        if options.printTableMetadata && (dialect == .mySQL || options.format != .text) {
+            diagnostics("--print-table-metadata is implemented for the text of MariaDB-written files only so far")
+            return 2
+        }
         if options.database != nil && (dialect == .mySQL || options.format != .text) {
             diagnostics("--database is implemented for the text of MariaDB-written files only so far")
             return 2
@@ -159,6 +163,7 @@ struct DumpFrontend {
         text.verbose = options.verbose
         text.filtersServerIDs = options.serverId != nil
         text.database = options.database.map { Array($0.utf8) }
+        text.printTableMetadata = options.printTableMetadata
         if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
         }

@@ -28,6 +28,8 @@ struct TextOutputOptions {
     /// `-d DB`: statements whose default database is another, and row events of tables in
     /// another database, print only their `# at` line.
     var database: [UInt8]?
+    /// `--print-table-metadata`: the columns of each Table_map.
+    var printTableMetadata = false
 }
 
 /// Prints events in the mariadb-binlog (MariaDB 10.11) dialect.
@@ -736,6 +738,7 @@ final class MariaDBTextPrinter {
             head.append(10)
         }
         if !options.shortForm || options.printRowCount {
+            if options.printTableMetadata { head += MariaDBTableMetadata.lines(map) }
             if printsBase64 {
                 if let text = precomputedBase64 { body.append(contentsOf: text) } else { Base64.appendLines(event.bytes, to: &body) }
             }

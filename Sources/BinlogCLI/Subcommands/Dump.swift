@@ -70,6 +70,9 @@ struct DumpOptions: ParsableArguments {
           help: "Print row events as ### pseudo-SQL comments; -vv adds each column's type (MariaDB-written files only, so far).")
     var verbose: Int
 
+    @Flag(help: "Print the columns (names, types, charsets, primary key) under each Table_map (MariaDB-written files only, so far).")
+    var printTableMetadata = false
+
     @Flag(name: [.customShort("H"), .long], help: "Add a hex dump of each event in comments.")
     var hexdump = false
 

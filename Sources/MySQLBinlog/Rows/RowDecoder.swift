@@ -223,8 +223,19 @@ public struct RowDecoder: Sendable {
 /// | value | bytes<length> | SIGNEDNESS: one bit per numeric column, most significant first; COLUMN_NAME: per column a lenenc length and the name |
 public struct TableMapOptionalMetadata: Sendable {
     public var columnNames: [String]?
+    /// Column names as stored (bytes).
+    public var columnNameBytes: [[UInt8]]?
     /// Per column (non-numeric columns false), when the block has SIGNEDNESS.
     public var unsigned: [Bool]?
+    /// Collation id per column, for character columns (DEFAULT_CHARSET or COLUMN_CHARSET) and
+    /// for ENUM/SET columns (their own pair of fields); nil for the others or when not logged.
+    public var collations: [UInt32?]?
+    /// The member names of each ENUM or SET column, by column.
+    public var enumOrSetValues: [Int: [[UInt8]]] = [:]
+    /// GEOMETRY_TYPE per geometry column (0 GEOMETRY, 1 POINT, …), by column.
+    public var geometryTypes: [Int: UInt64] = [:]
+    /// Primary key columns and their prefix lengths (0: the whole column).
+    public var primaryKey: [(column: Int, prefix: Int)]?
 
     public init(_ map: TableMapEvent) {
         let block = map.optionalMetadata
@@ -248,6 +259,61 @@ public struct TableMapOptionalMetadata: Sendable {
             }
         }
         let types = map.columnTypes
+        let metadata = map.columnMetadata
+        // The real type of each column (ENUM and SET travel as STRING).
+        func realType(_ column: Int) -> UInt8 {
+            let code = types[column].rawValue
+            if code == 254 && metadata[column] >= 256 {
+                let high = UInt8(metadata[column] >> 8)
+                if high == 247 || high == 248 { return high }
+            }
+            return code
+        }
+        let characterColumns = types.indices.filter { [254, 15, 253, 252].contains(realType($0)) }
+        let enumSetColumns = types.indices.filter { [247, 248].contains(realType($0)) }
+        var columnCollations = [UInt32?](repeating: nil, count: types.count)
+        var sawCharset = false
+        /// Lengths inside a field.
+        func lengthEncoded(_ value: ArraySlice<UInt8>, _ at: inout Int) -> Int? {
+            guard at < value.endIndex else { return nil }
+            let first = value[at]
+            at += 1
+            switch first {
+            case 0..<251: return Int(first)
+            case 252:
+                guard at + 2 <= value.endIndex else { return nil }
+                defer { at += 2 }
+                return Int(value[at]) | Int(value[at + 1]) << 8
+            case 253:
+                guard at + 3 <= value.endIndex else { return nil }
+                defer { at += 3 }
+                return Int(value[at]) | Int(value[at + 1]) << 8 | Int(value[at + 2]) << 16
+            default:
+                return nil
+            }
+        }
+        func numbers(_ value: ArraySlice<UInt8>) -> [Int] {
+            var at = value.startIndex
+            var result: [Int] = []
+            while at < value.endIndex, let number = lengthEncoded(value, &at) { result.append(number) }
+            return result
+        }
+        /// DEFAULT_CHARSET-style field: a default, then (index among `columns`, collation) pairs.
+        func applyDefault(_ value: ArraySlice<UInt8>, to columns: [Int]) {
+            let list = numbers(value)
+            guard let first = list.first else { return }
+            for column in columns { columnCollations[column] = UInt32(first) }
+            var i = 1
+            while i + 1 < list.count {
+                if list[i] < columns.count { columnCollations[columns[list[i]]] = UInt32(list[i + 1]) }
+                i += 2
+            }
+            sawCharset = true
+        }
+        func applyPerColumn(_ value: ArraySlice<UInt8>, to columns: [Int]) {
+            for (column, collation) in zip(columns, numbers(value)) { columnCollations[column] = UInt32(collation) }
+            sawCharset = true
+        }
         while index < block.endIndex {
             let type = block[index]
             index += 1
@@ -268,21 +334,49 @@ public struct TableMapOptionalMetadata: Sendable {
                     }
                 }
                 unsigned = flags
+            case 2: applyDefault(value, to: characterColumns)
+            case 3: applyPerColumn(value, to: characterColumns)
+            case 10: applyDefault(value, to: enumSetColumns)
+            case 11: applyPerColumn(value, to: enumSetColumns)
             case 4:
-                var names: [String] = []
+                var names: [[UInt8]] = []
                 var inner = value.startIndex
                 while inner < value.endIndex, names.count < types.count {
-                    let nameLength = Int(value[inner])
-                    inner += 1
-                    guard nameLength < 251, inner + nameLength <= value.endIndex else { break }
-                    names.append(String(decoding: value[inner..<(inner + nameLength)], as: UTF8.self))
+                    guard let nameLength = lengthEncoded(value, &inner), inner + nameLength <= value.endIndex else { break }
+                    names.append(Array(value[inner..<(inner + nameLength)]))
                     inner += nameLength
                 }
-                if names.count == types.count { columnNames = names }
+                if names.count == types.count {
+                    columnNameBytes = names
+                    columnNames = names.map { String(decoding: $0, as: UTF8.self) }
+                }
+            case 5, 6:
+                // SET_STR_VALUE / ENUM_STR_VALUE: per column of that kind, a count and the names.
+                let columns = types.indices.filter { realType($0) == (type == 5 ? 248 : 247) }
+                var inner = value.startIndex
+                for column in columns {
+                    guard let count = lengthEncoded(value, &inner) else { break }
+                    var members: [[UInt8]] = []
+                    for _ in 0..<count {
+                        guard let length = lengthEncoded(value, &inner), inner + length <= value.endIndex else { break }
+                        members.append(Array(value[inner..<(inner + length)]))
+                        inner += length
+                    }
+                    enumOrSetValues[column] = members
+                }
+            case 7:
+                let columns = types.indices.filter { realType($0) == 255 }
+                for (column, kind) in zip(columns, numbers(value)) { geometryTypes[column] = UInt64(kind) }
+            case 8:
+                primaryKey = numbers(value).map { ($0, 0) }
+            case 9:
+                let list = numbers(value)
+                primaryKey = stride(from: 0, to: list.count - 1, by: 2).map { (list[$0], list[$0 + 1]) }
             default:
                 break
             }
         }
+        if sawCharset { collations = columnCollations }
     }
 }
 
