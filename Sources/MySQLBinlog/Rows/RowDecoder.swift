@@ -240,24 +240,6 @@ public struct TableMapOptionalMetadata: Sendable {
     public init(_ map: TableMapEvent) {
         let block = map.optionalMetadata
         var index = block.startIndex
-        func lengthEncoded() -> Int? {
-            guard index < block.endIndex else { return nil }
-            let first = block[index]
-            index += 1
-            switch first {
-            case 0..<251: return Int(first)
-            case 252:
-                guard index + 2 <= block.endIndex else { return nil }
-                defer { index += 2 }
-                return Int(block[index]) | Int(block[index + 1]) << 8
-            case 253:
-                guard index + 3 <= block.endIndex else { return nil }
-                defer { index += 3 }
-                return Int(block[index]) | Int(block[index + 1]) << 8 | Int(block[index + 2]) << 16
-            default:
-                return nil
-            }
-        }
         let types = map.columnTypes
         let metadata = map.columnMetadata
         // The real type of each column (ENUM and SET travel as STRING).
@@ -273,29 +255,10 @@ public struct TableMapOptionalMetadata: Sendable {
         let enumSetColumns = types.indices.filter { [247, 248].contains(realType($0)) }
         var columnCollations = [UInt32?](repeating: nil, count: types.count)
         var sawCharset = false
-        /// Lengths inside a field.
-        func lengthEncoded(_ value: ArraySlice<UInt8>, _ at: inout Int) -> Int? {
-            guard at < value.endIndex else { return nil }
-            let first = value[at]
-            at += 1
-            switch first {
-            case 0..<251: return Int(first)
-            case 252:
-                guard at + 2 <= value.endIndex else { return nil }
-                defer { at += 2 }
-                return Int(value[at]) | Int(value[at + 1]) << 8
-            case 253:
-                guard at + 3 <= value.endIndex else { return nil }
-                defer { at += 3 }
-                return Int(value[at]) | Int(value[at + 1]) << 8 | Int(value[at + 2]) << 16
-            default:
-                return nil
-            }
-        }
         func numbers(_ value: ArraySlice<UInt8>) -> [Int] {
             var at = value.startIndex
             var result: [Int] = []
-            while at < value.endIndex, let number = lengthEncoded(value, &at) { result.append(number) }
+            while at < value.endIndex, let number = TableMapOptionalMetadata.lengthEncoded(value, &at) { result.append(number) }
             return result
         }
         /// DEFAULT_CHARSET-style field: a default, then (index among `columns`, collation) pairs.
@@ -317,7 +280,7 @@ public struct TableMapOptionalMetadata: Sendable {
         while index < block.endIndex {
             let type = block[index]
             index += 1
-            guard let length = lengthEncoded(), length <= block.endIndex - index else { return }
+            guard let length = TableMapOptionalMetadata.lengthEncoded(block, &index), length <= block.endIndex - index else { return }
             let value = block[index..<(index + length)]
             index += length
             switch type {
@@ -342,7 +305,7 @@ public struct TableMapOptionalMetadata: Sendable {
                 var names: [[UInt8]] = []
                 var inner = value.startIndex
                 while inner < value.endIndex, names.count < types.count {
-                    guard let nameLength = lengthEncoded(value, &inner), inner + nameLength <= value.endIndex else { break }
+                    guard let nameLength = TableMapOptionalMetadata.lengthEncoded(value, &inner), inner + nameLength <= value.endIndex else { break }
                     names.append(Array(value[inner..<(inner + nameLength)]))
                     inner += nameLength
                 }
@@ -355,10 +318,10 @@ public struct TableMapOptionalMetadata: Sendable {
                 let columns = types.indices.filter { realType($0) == (type == 5 ? 248 : 247) }
                 var inner = value.startIndex
                 for column in columns {
-                    guard let count = lengthEncoded(value, &inner) else { break }
+                    guard let count = TableMapOptionalMetadata.lengthEncoded(value, &inner) else { break }
                     var members: [[UInt8]] = []
                     for _ in 0..<count {
-                        guard let length = lengthEncoded(value, &inner), inner + length <= value.endIndex else { break }
+                        guard let length = TableMapOptionalMetadata.lengthEncoded(value, &inner), inner + length <= value.endIndex else { break }
                         members.append(Array(value[inner..<(inner + length)]))
                         inner += length
                     }
@@ -377,6 +340,27 @@ public struct TableMapOptionalMetadata: Sendable {
             }
         }
         if sawCharset { collations = columnCollations }
+    }
+}
+
+extension TableMapOptionalMetadata {
+    /// A length-encoded integer at `at` (advanced past it); nil when cut off or not a length.
+    static func lengthEncoded(_ bytes: ArraySlice<UInt8>, _ at: inout Int) -> Int? {
+        guard at < bytes.endIndex else { return nil }
+        let first = bytes[at]
+        at += 1
+        let width: Int
+        switch first {
+        case 0..<251: return Int(first)
+        case 252: width = 2
+        case 253: width = 3
+        default: return nil
+        }
+        guard at + width <= bytes.endIndex else { return nil }
+        var value = 0
+        for i in 0..<width { value |= Int(bytes[at + i]) << (8 * i) }
+        at += width
+        return value
     }
 }
 
