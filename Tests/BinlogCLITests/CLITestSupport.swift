@@ -106,3 +106,37 @@ func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String {
     }
     return "lengths differ: \(left.count) vs \(right.count) lines"
 }
+
+/// The shared corpus (`../shared/corpus` beside the package), read in place.
+enum Corpus {
+    static let root = CLIPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+
+    static var isPresent: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("MANIFEST.md").path) }
+
+    /// The paths EXPECTED-FAILURES lists (relative to the corpus root).
+    static func expectedFailures() throws -> Set<String> {
+        let text = try String(contentsOf: root.appendingPathComponent("EXPECTED-FAILURES"), encoding: .utf8)
+        var paths = Set<String>()
+        for line in text.split(separator: "\n") {
+            let entry = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?
+                .trimmingCharacters(in: .whitespaces) ?? ""
+            if !entry.isEmpty { paths.insert(entry) }
+        }
+        return paths
+    }
+
+    /// Every file that may be a binlog (not the manifest, oracle texts or notes), with its path
+    /// relative to the corpus root.
+    static func binlogCandidates() throws -> [(relative: String, url: URL)] {
+        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])!
+        var files: [(relative: String, url: URL)] = []
+        for case let url as URL in enumerator {
+            let name = url.lastPathComponent
+            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true,
+                  !["MANIFEST.md", "EXPECTED-FAILURES"].contains(name),
+                  !name.hasSuffix(".result"), !name.hasSuffix(".txt"), !name.hasSuffix(".md") else { continue }
+            files.append((String(url.path.dropFirst(root.path.count + 1)), url))
+        }
+        return files.sorted { $0.relative < $1.relative }
+    }
+}

@@ -4,37 +4,17 @@ import XCTest
 @testable import BinlogCLI
 
 final class CorpusTests: XCTestCase {
-    private var corpus: URL { CLIPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus") }
-
-    /// The corpus paths EXPECTED-FAILURES lists (relative to the corpus root).
-    private func expectedFailures() throws -> Set<String> {
-        let text = try String(contentsOf: corpus.appendingPathComponent("EXPECTED-FAILURES"), encoding: .utf8)
-        var paths = Set<String>()
-        for line in text.split(separator: "\n") {
-            let entry = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?
-                .trimmingCharacters(in: .whitespaces) ?? ""
-            if !entry.isEmpty { paths.insert(entry) }
-        }
-        return paths
-    }
-
     func testEveryCorpusFileDumpsOrFailsWhereExpected() throws {
-        guard FileManager.default.fileExists(atPath: corpus.appendingPathComponent("MANIFEST.md").path) else {
-            throw XCTSkip("the shared corpus is not at \(corpus.path) (../shared/corpus from the package root): MySQL binlogs not checked")
+        guard Corpus.isPresent else {
+            throw XCTSkip("the shared corpus is not at \(Corpus.root.path) (../shared/corpus from the package root): MySQL binlogs not checked")
         }
         // Not in EXPECTED-FAILURES but not a binlog we can read either: the MySQL 5.2.2 development
         // tree ("wl2325") that wrote it numbered events differently (its types 20–22 are 8-byte
         // events, not rows events). Its sibling ver_5_1-wl2325_r.001 is listed there for the same reason.
         let developmentTree: Set<String> = ["mysql-server-8.0.40/mysql-test/suite/binlog/std_data/ver_5_1-wl2325_s.001"]
-        let failuresAllowed = try expectedFailures().union(developmentTree)
-        let enumerator = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: [.isRegularFileKey])!
+        let failuresAllowed = try Corpus.expectedFailures().union(developmentTree)
         var checked = 0
-        for case let url as URL in enumerator {
-            let relative = String(url.path.dropFirst(corpus.path.count + 1))
-            let name = url.lastPathComponent
-            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true,
-                  !["MANIFEST.md", "EXPECTED-FAILURES"].contains(name),
-                  !name.hasSuffix(".result"), !name.hasSuffix(".txt"), !name.hasSuffix(".md") else { continue }
+        for (relative, url) in try Corpus.binlogCandidates() {
             for options in [[], ["--hexdump"], ["--short-form"], ["--base64-output=decode-rows"]] {
                 let scratch = try makeScratchDirectory()
                 defer { try? FileManager.default.removeItem(at: scratch) }

@@ -8,6 +8,15 @@ final class ExitCodeTests: XCTestCase {
         return try runProcess(binlog.path, arguments, environment: ["TZ": "UTC"])
     }
 
+    /// rand.000001 with a byte of its last event flipped (its checksum no longer matches).
+    private func damagedCopy(in directory: URL) throws -> URL {
+        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("rand.000001")))
+        bytes[bytes.count - 30] ^= 0xff
+        let bad = directory.appendingPathComponent("bad.000001")
+        try Data(bytes).write(to: bad)
+        return bad
+    }
+
     func testUsageErrorsExitTwo() throws {
         XCTAssertEqual(try run(["dump"]).status, 2)
         XCTAssertEqual(try run(["dump", "--no-such-option", "x"]).status, 2)
@@ -21,10 +30,7 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertTrue(String(decoding: good.output, as: UTF8.self).hasSuffix("/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;\n"))
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("rand.000001")))
-        bytes[bytes.count - 30] ^= 0xff
-        let bad = scratch.appendingPathComponent("bad.000001")
-        try Data(bytes).write(to: bad)
+        let bad = try damagedCopy(in: scratch)
         let result = try run(["dump", bad.path])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.error.contains(bad.path), result.error)
@@ -38,10 +44,7 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertTrue(String(decoding: good.output, as: UTF8.self).hasSuffix("0 errors, 0 warnings, 0 info (OK)\n"))
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("rand.000001")))
-        bytes[bytes.count - 30] ^= 0xff
-        let bad = scratch.appendingPathComponent("bad.000001")
-        try Data(bytes).write(to: bad)
+        let bad = try damagedCopy(in: scratch)
         let damaged = try run(["verify", bad.path])
         XCTAssertEqual(damaged.status, 1)
         XCTAssertTrue(String(decoding: damaged.output, as: UTF8.self).contains("\(bad.path): "), damaged.error)

@@ -443,29 +443,18 @@ final class VerifyFrontendTests: XCTestCase {
     }
 
     func testCorpusFilesFailOnlyWhereExpected() throws {
-        let corpus = CLIPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-        guard FileManager.default.fileExists(atPath: corpus.appendingPathComponent("MANIFEST.md").path) else {
+        let corpus = Corpus.root
+        guard Corpus.isPresent else {
             throw XCTSkip("the shared corpus is not at \(corpus.path) (../shared/corpus from the package root): MySQL binlogs not verified")
         }
-        let listed = try String(contentsOf: corpus.appendingPathComponent("EXPECTED-FAILURES"), encoding: .utf8)
-            .split(separator: "\n").compactMap { line -> String? in
-                let path = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?
-                    .trimmingCharacters(in: .whitespaces) ?? ""
-                return path.isEmpty ? nil : path
-            }
+        let listed = try Corpus.expectedFailures()
         // The MySQL 5.2.2 development-tree file (its types 20–22 are not rows events) and the
         // crash-recovery fixtures, whose MANIFEST entries describe them as orphan, duplicate or
         // malformed transactions: there verify must find exactly that kind of thing.
         let transactionFixtures = "mysql-server-8.0.40/mysql-test/std_data/binlog_recovery/"
         let allowedThere: Set<String> = ["checksum-mismatch", "unclosed-transaction", "open-transaction", "orphan-end"]
-        let enumerator = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: [.isRegularFileKey])!
         var checked = 0
-        for case let url as URL in enumerator {
-            let relative = String(url.path.dropFirst(corpus.path.count + 1))
-            let name = url.lastPathComponent
-            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true,
-                  !["MANIFEST.md", "EXPECTED-FAILURES"].contains(name),
-                  !name.hasSuffix(".result"), !name.hasSuffix(".txt"), !name.hasSuffix(".md") else { continue }
+        for (relative, url) in try Corpus.binlogCandidates() {
             checked += 1
             let outcome = try verify([url.path])
             if listed.contains(relative) || relative.hasSuffix("ver_5_1-wl2325_s.001") {

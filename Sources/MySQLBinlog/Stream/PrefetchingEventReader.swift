@@ -33,23 +33,6 @@ public final class PrefetchingEventReader {
         var end: Bool
     }
 
-    private final class Shared: @unchecked Sendable {
-        let mutex = DispatchSemaphore(value: 1)
-        let available = DispatchSemaphore(value: 0)
-        let free: DispatchSemaphore
-        let finished = DispatchSemaphore(value: 0)
-        var queue: [Batch] = []
-        var cancelled = false
-
-        init(depth: Int) {
-            // Created at 0 and raised: libdispatch traps when a semaphore is freed below the
-            // value it was created with, which is where `free` is when a reader is abandoned
-            // with batches still queued.
-            free = DispatchSemaphore(value: 0)
-            for _ in 0..<depth { free.signal() }
-        }
-    }
-
     private final class Producer: @unchecked Sendable {
         var source: any ByteSource
         let name: String
@@ -72,7 +55,7 @@ public final class PrefetchingEventReader {
     }
 
     public let name: String
-    private let shared: Shared
+    private let shared: HandoffQueue<Batch>
     private var decoder: BinlogDecoder
     private var currentChunk: [UInt8] = []
     private var currentSide: [UInt8] = []
@@ -105,21 +88,17 @@ public final class PrefetchingEventReader {
                 chunkSize: Int = 1 << 18, depth: Int = 3, sideWork: SideWork? = nil) {
         self.name = name
         self.decoder = BinlogDecoder(options: options)
-        let shared = Shared(depth: max(depth, 1))
+        let shared = HandoffQueue<Batch>(depth: depth)
         self.shared = shared
         let producer = Producer(source: source, name: name, options: options, chunkSize: max(chunkSize, 4096), sideWork: sideWork)
         DispatchQueue.global().async {
             PrefetchingEventReader.produce(producer, shared)
-            shared.finished.signal()
+            shared.markFinished()
         }
     }
 
     deinit {
-        shared.mutex.wait()
-        shared.cancelled = true
-        shared.mutex.signal()
-        shared.free.signal()
-        shared.finished.wait()
+        shared.cancelAndWait()
     }
 
     /// The decoding state (the Format_description in force, table maps).
@@ -164,11 +143,7 @@ public final class PrefetchingEventReader {
                 done = true
                 return nil
             }
-            shared.available.wait()
-            shared.mutex.wait()
-            let batch = shared.queue.removeFirst()
-            shared.mutex.signal()
-            shared.free.signal()
+            let batch = shared.take()
             // Kept as separate properties: reading an event then copies no batch.
             currentChunk = batch.chunk
             currentSide = batch.side
@@ -179,20 +154,9 @@ public final class PrefetchingEventReader {
         }
     }
 
-    private static func publish(_ batch: Batch, _ shared: Shared) -> Bool {
-        shared.free.wait()
-        shared.mutex.wait()
-        let cancelled = shared.cancelled
-        if !cancelled { shared.queue.append(batch) }
-        shared.mutex.signal()
-        if cancelled { return false }
-        shared.available.signal()
-        return true
-    }
-
     /// The producer loop: fill a chunk (starting with the partial event carried over), frame
     /// the complete events in it, check their checksums, hand it over.
-    private static func produce(_ producer: Producer, _ shared: Shared) {
+    private static func produce(_ producer: Producer, _ shared: HandoffQueue<Batch>) {
         var atEnd = false
         while !atEnd {
             var chunk = producer.carry
@@ -269,7 +233,7 @@ public final class PrefetchingEventReader {
                 }
             }
             let batch = Batch(chunk: chunk, events: events, side: side, failure: failure, end: atEnd)
-            if !publish(batch, shared) { return }
+            if shared.put(batch) == nil { return }
         }
     }
 

@@ -66,24 +66,7 @@ final class EventScanner {
         }
     }
 
-    private final class Shared: @unchecked Sendable {
-        let mutex = DispatchSemaphore(value: 1)
-        let available = DispatchSemaphore(value: 0)
-        let free: DispatchSemaphore
-        let finished = DispatchSemaphore(value: 0)
-        var queue: [Batch] = []
-        var cancelled = false
-
-        init(depth: Int) {
-            // Created at 0 and raised: libdispatch traps when a semaphore is freed below the
-            // value it was created with, which is where `free` is when a reader is abandoned
-            // with batches still queued.
-            free = DispatchSemaphore(value: 0)
-            for _ in 0..<depth { free.signal() }
-        }
-    }
-
-    private let shared: Shared
+    private let shared: HandoffQueue<Batch>
     private var ended = false
 
     /// How the work is cut up; tests shrink the chunks and pin the share of checksum runs the
@@ -99,43 +82,25 @@ final class EventScanner {
 
     /// Starts scanning `source`, whose magic number has been read; offsets start at 4.
     init(source: any ByteSource, name: String, fileSize: UInt64?, options: DecodingOptions, tuning: Tuning = Tuning()) {
-        let shared = Shared(depth: max(1, tuning.depth))
+        let shared = HandoffQueue<Batch>(depth: tuning.depth)
         self.shared = shared
         let producer = Producer(source: source, name: name, fileSize: fileSize, options: options, chunkSize: max(256, tuning.chunkSize))
         producer.producerShare = tuning.producerShare
         producer.adaptive = tuning.adaptive
         DispatchQueue.global().async {
-            producer.run { batch in
-                shared.free.wait()
-                shared.mutex.wait()
-                let cancelled = shared.cancelled
-                let waiting = shared.queue.count
-                if !cancelled { shared.queue.append(batch) }
-                shared.mutex.signal()
-                if cancelled { return nil }
-                shared.available.signal()
-                return waiting
-            }
-            shared.finished.signal()
+            producer.run { batch in shared.put(batch) }
+            shared.markFinished()
         }
     }
 
     deinit {
-        shared.mutex.wait()
-        shared.cancelled = true
-        shared.mutex.signal()
-        shared.free.signal()
-        shared.finished.wait()
+        shared.cancelAndWait()
     }
 
     /// The next batch, in file order; `nil` once the file is done.
     func next() -> Batch? {
         if ended { return nil }
-        shared.available.wait()
-        shared.mutex.wait()
-        let batch = shared.queue.removeFirst()
-        shared.mutex.signal()
-        shared.free.signal()
+        let batch = shared.take()
         ended = batch.end
         return batch
     }
