@@ -375,6 +375,16 @@ final class VerifyFrontendTests: XCTestCase {
         XCTAssertGreaterThan(outcome.files.last?["events"] as? Int ?? 0, 0)
     }
 
+    func testHugeFileNumbersAreNotTakenAsNumbers() throws {
+        let data = try source("rand.000001")
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let first = try write(data, "a.9223372036854775807", in: scratch)
+        let second = try write(data, "a.000002", in: scratch)
+        let outcome = try verify([first, second])
+        XCTAssertEqual(outcome.findings.filter { $0.kind == "missing-file" || $0.kind == "rotate-mismatch" }.count, 0, outcome.text)
+    }
+
     func testTimestampGoingBackIsInfoPastTheTolerance() throws {
         let (prefix, groups) = try transactions()
         var moved = groups

@@ -127,6 +127,8 @@ public struct RowDecoder: Sendable {
             return .int(Int64(bitPattern: raw << shift) >> Int64(shift))
         }
         func lengthPrefixed(_ prefix: Int) -> ArraySlice<UInt8> { bytes.dropFirst(prefix) }
+        // Fractional-second precision is 0–6; a Table_map that says more is damaged: keep the bytes.
+        if (code == 17 || code == 18 || code == 19) && metadata > 6 { return .string(bytes) }
         switch code {
         case 1: return integer(1)
         case 2: return integer(2)

@@ -142,7 +142,9 @@ final class VerifyChecker {
         let slash = path.lastIndex(of: "/")
         let name = fileName(path)
         let directory = slash.map { String(path[...$0]) } ?? ""
-        guard let dot = name.lastIndex(of: "."), let number = Int(name[name.index(after: dot)...]) else {
+        // Binlog numbers are at most 10 digits; longer ones are not taken as numbers (no overflow).
+        guard let dot = name.lastIndex(of: "."), name.distance(from: dot, to: name.endIndex) <= 11,
+              let number = Int(name[name.index(after: dot)...]) else {
             return (directory, name, nil, 0)
         }
         return (directory, String(name[..<dot]), number, name.distance(from: name.index(after: dot), to: name.endIndex))
