@@ -375,6 +375,18 @@ final class VerifyFrontendTests: XCTestCase {
         XCTAssertGreaterThan(outcome.files.last?["events"] as? Int ?? 0, 0)
     }
 
+    func testAGTIDListAtTheLargestSequenceNumberDoesNotOverflow() throws {
+        // The Gtid_list of flush-logs.000002 with its sequence number set to 2^64 - 1.
+        var events = VerifyFrontendTests.walk(try source("flush-logs.000002")).map(\.bytes)
+        let list = try XCTUnwrap(events.firstIndex { $0[4] == BinlogEventType.gtidList.rawValue })
+        XCTAssertGreaterThanOrEqual(events[list].count, 19 + 4 + 16 + 4)
+        for i in 0..<8 { events[list][19 + 4 + 8 + i] = 0xff }
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outcome = try verify([try write(VerifyFrontendTests.rebuild(events), "flush-logs.000002", in: scratch)])
+        XCTAssertTrue(outcome.findings.contains { $0.kind == "gtid-out-of-order" }, outcome.text)
+    }
+
     func testHugeFileNumbersAreNotTakenAsNumbers() throws {
         let data = try source("rand.000001")
         let scratch = try makeScratchDirectory()

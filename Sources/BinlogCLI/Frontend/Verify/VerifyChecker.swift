@@ -521,7 +521,7 @@ final class VerifyChecker {
         case (nil, nil): nil
         }
         // The usual case: the next number of the domain.
-        if let last, sequence == last + 1, seen?.maximum == last {
+        if let last, last < UInt64.max, sequence == last + 1, seen?.maximum == last {
             mariaDBSeen[domain, default: IntervalSet()].insert(sequence)
             mariaDBState[MariaDBKey(domain: domain, server: server)] = sequence
             hasMariaDBState = true
@@ -535,7 +535,7 @@ final class VerifyChecker {
             finding(.warning, .gtidOutOfOrder, at: offset, type, gtid: text,
                     "GTID \(text) comes after sequence number \(last) of domain \(domain)"
                     + (seen?.maximum == nil || floor.map { sequence <= $0 } == true ? " (the position the Gtid_list gives)" : ""))
-        } else if let last, sequence > last + 1 {
+        } else if let last, last < UInt64.max, sequence > last + 1 {
             finding(.warning, .gtidGap, at: offset, type, gtid: text,
                     "GTID \(text) follows sequence number \(last) of domain \(domain): " +
                     (sequence - last == 2 ? "\(last + 1) is missing" : "\(last + 1)-\(sequence - 1) are missing"))
@@ -581,7 +581,7 @@ final class VerifyChecker {
         } else if let last = executed.maximum(of: source), number < last {
             finding(.warning, .gtidOutOfOrder, at: offset, type, gtid: text,
                     "GTID \(text) comes after \(sourceText):\(last)")
-        } else if let last = executed.maximum(of: source), number > last + 1 {
+        } else if let last = executed.maximum(of: source), last < UInt64.max, number > last + 1 {
             finding(.warning, .gtidGap, at: offset, type, gtid: text,
                     "GTID \(text) follows \(sourceText):\(last): " +
                     (number - last == 2 ? "\(sourceText):\(last + 1) is missing" : "\(sourceText):\(last + 1)-\(number - 1) are missing"))
