@@ -229,6 +229,32 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertTrue(notReached.diagnostics.contains { $0.contains("did not reach stop datetime '2031-06-01 00:00:00'") }, "\(notReached.diagnostics)")
     }
 
+    /// The session flags mariadb-binlog prints depend on the server version in the
+    /// Format_description: the same file under several versions, against the live tool.
+    func testSessionFlagsFollowTheServerVersion() throws {
+        guard let tool = CLIPaths.which("mariadb-binlog") else {
+            throw XCTSkip("mariadb-binlog is not installed (Debian package mariadb-client); .ci/run installs it")
+        }
+        let original = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("stmt-crc32.000001")))
+        let size = Int(original[13]) | Int(original[14]) << 8
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for version in ["5.5.60-MariaDB", "10.3.36-MariaDB-log", "10.5.1-MariaDB", "10.5.2-MariaDB", "10.5.16-MariaDB", "10.5.17-MariaDB",
+                        "10.6.8-MariaDB", "10.6.9-MariaDB", "10.7.5-MariaDB", "10.8.3-MariaDB", "10.9.2-MariaDB", "10.10.1-MariaDB", "11.4.2-MariaDB"] {
+            var fde = Array(original[4..<(4 + size)])
+            let name = Array(version.utf8)
+            fde.replaceSubrange((19 + 2)..<(19 + 52), with: name + [UInt8](repeating: 0, count: 50 - name.count))
+            VerifyFrontendTests.fixChecksum(&fde)
+            let file = scratch.appendingPathComponent("v.000001")
+            try Data(Array(original[0..<4]) + fde + Array(original[(4 + size)...])).write(to: file)
+            let ours = try dump([file.path])
+            let theirs = try runProcess(tool, ["--no-defaults", file.path], environment: ["TZ": "UTC"])
+            XCTAssertTrue(ours.output == theirs.output, "\(version): \(firstDifference(theirs.output, ours.output))")
+        }
+        XCTAssertEqual(MariaDBTextPrinter.sessionFlags(forServer: (10, 4, 99)).count, MariaDBTextPrinter.sessionFlags.count - 2)
+        XCTAssertEqual(MariaDBTextPrinter.sessionFlags(forServer: (10, 11, 19)).count, MariaDBTextPrinter.sessionFlags.count)
+    }
+
     /// -d is refused where it is not implemented yet (JSON lines, MySQL-written files) rather than ignored.
     func testDatabaseFilterIsRefusedWhereNotImplemented() throws {
         let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path

@@ -50,6 +50,27 @@ final class MariaDBTextPrinter {
         SessionFlag(bit: MariaDBOptionBits.insertHistory, variable: "@@session.system_versioning_insert_history", inverted: false),
     ]
 
+    /// The flags a server of `version` writes to the binlog, as mariadb-binlog 10.11 decides
+    /// which of them to print: `sql_if_exists` from 10.5.2, `explicit_defaults_for_timestamp`
+    /// from 10.5.17, 10.6.9, 10.7.5, 10.8.4, 10.9.2 and 10.10 (found by giving mariadb-binlog
+    /// the same file under each server version).
+    static func sessionFlags(forServer version: (Int, Int, Int)) -> [SessionFlag] {
+        let (major, minor, patch) = version
+        let modern = major > 10 || (major == 10 && minor >= 10)
+        let writesIfExists = modern || (major == 10 && (minor > 5 || (minor == 5 && patch >= 2)))
+        let firstWithExplicitDefaults: [Int: Int] = [5: 17, 6: 9, 7: 5, 8: 4, 9: 2]
+        let writesExplicitDefaults = modern || (major == 10 && firstWithExplicitDefaults[minor].map { patch >= $0 } == true)
+        return sessionFlags.filter { flag in
+            if flag.bit == MariaDBOptionBits.ifExists { return writesIfExists }
+            if flag.bit == MariaDBOptionBits.explicitDefaultsForTimestamp { return writesExplicitDefaults }
+            return true
+        }
+    }
+
+    /// The session flags printed for the server version of the file being read.
+    private var printedSessionFlags = MariaDBTextPrinter.sessionFlags
+    private var printedSessionFlagsVersion = ""
+
     let out: OutputSink
     let options: TextOutputOptions
     private let delimiter = "/*!*/;"
@@ -205,6 +226,10 @@ final class MariaDBTextPrinter {
         case .startV3(let start):
             printStartV3(event, start, context)
         case .query(let query):
+            if formatDescription.serverVersion != printedSessionFlagsVersion {
+                printedSessionFlagsVersion = formatDescription.serverVersion
+                printedSessionFlags = Self.sessionFlags(forServer: formatDescription.versionTriple)
+            }
             if let database = options.database, !isTransactionKeyword(query.query.bytes), !query.database.bytes.elementsEqual(database) {
                 return
             }
@@ -450,21 +475,6 @@ final class MariaDBTextPrinter {
 
     /// mariadb-binlog's `is_trans_keyword`: BEGIN, COMMIT (compared over the query's length),
     /// SAVEPOINT and ROLLBACK prefixes, and XA statements.
-    private static func isTransactionKeyword(_ query: ArraySlice<UInt8>) -> Bool {
-        func matchesPrefixOf(_ word: String) -> Bool {
-            let word = Array(word.utf8)
-            return query.count <= word.count && word.prefix(query.count).elementsEqual(query)
-        }
-        func startsCaseInsensitive(_ word: String) -> Bool {
-            let word = Array(word.utf8)
-            guard query.count >= word.count else { return false }
-            for (a, b) in zip(query, word) where (a | 0x20) != (b | 0x20) { return false }
-            return true
-        }
-        return matchesPrefixOf("BEGIN") || matchesPrefixOf("COMMIT") || startsCaseInsensitive("SAVEPOINT")
-            || startsCaseInsensitive("ROLLBACK") || startsCaseInsensitive("XA ")
-    }
-
     private func queryHeader(_ event: BinlogEvent, threadID eventThreadID: UInt32, executionTime: UInt32, errorCode: UInt16,
                              status: QueryStatusVariables, database eventDatabase: ArraySlice<UInt8>, type: String,
                              _ context: HeaderContext, suppressUse: Bool, isTransactionKeyword: Bool) -> [UInt8] {
@@ -492,7 +502,7 @@ final class MariaDBTextPrinter {
             threadID = eventThreadID
         }
         if let flags = status.flags2 {
-            if let line = SessionFlag.setStatement(Self.sessionFlags, value: flags, previous: flags2) {
+            if let line = SessionFlag.setStatement(printedSessionFlags, value: flags, previous: flags2) {
                 text += Array("\(line)\(delimiter)\n".utf8)
             }
             flags2 = flags
@@ -547,7 +557,7 @@ final class MariaDBTextPrinter {
     }
 
     private func printQuery(_ event: BinlogEvent, _ query: QueryEvent, _ context: HeaderContext, type: String) {
-        let keyword = Self.isTransactionKeyword(query.query.bytes)
+        let keyword = isTransactionKeyword(query.query.bytes)
         let suppressUse = keyword || event.header.flags.contains(.suppressUse)
         var text = queryHeader(event, threadID: query.threadID, executionTime: query.executionTime, errorCode: query.errorCode,
                                status: query.statusVariables, database: query.database.bytes, type: type, context,
@@ -568,7 +578,7 @@ final class MariaDBTextPrinter {
 
     private func printExecuteLoadQuery(_ event: BinlogEvent, _ load: ExecuteLoadQueryEvent, _ context: HeaderContext, localFile: String) {
         let query = load.query
-        let keyword = Self.isTransactionKeyword(query.query.bytes)
+        let keyword = isTransactionKeyword(query.query.bytes)
         var text = queryHeader(event, threadID: query.threadID, executionTime: query.executionTime, errorCode: query.errorCode,
                                status: query.statusVariables, database: query.database.bytes, type: "Execute_load_query", context,
                                suppressUse: event.header.flags.contains(.suppressUse), isTransactionKeyword: keyword)

@@ -132,6 +132,10 @@ extension SessionFlag {
     static func setStatement(_ flags: [SessionFlag], value: UInt32, previous: UInt32?) -> String? {
         let changed = previous.map { $0 ^ value } ?? ~UInt32(0)
         guard changed != 0 else { return nil }
+        // Flags the server does not write count as unchanged.
+        let written = flags.reduce(UInt32(0)) { $0 | $1.bit }
+        let unknown = ~(MariaDBTextPrinter.sessionFlags.reduce(UInt32(0)) { $0 | $1.bit })
+        guard changed & (written | unknown) != 0 else { return nil }
         var parts: [String] = []
         for flag in flags where changed & flag.bit != 0 {
             let set = value & flag.bit != 0
