@@ -255,6 +255,24 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertEqual(MariaDBTextPrinter.sessionFlags(forServer: (10, 11, 19)).count, MariaDBTextPrinter.sessionFlags.count)
     }
 
+    /// Found by a mutation fuzz run: one byte of a DECIMAL(65,30) value changed so that a
+    /// 9-digit group reads as a 10-digit number. Printing it must not trap.
+    func testDamagedDecimalGroupDoesNotTrap() throws {
+        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("row-image-minimal.000001")))
+        XCTAssertEqual(bytes[5308], 0x3d)
+        bytes[5308] = 0xa0
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let file = scratch.appendingPathComponent("decimal.000001")
+        try Data(bytes).write(to: file)
+        for options in [["-vv"], ["--format", "jsonl"]] {
+            let result = try dump(["--no-verify-checksum"] + options + [file.path])
+            XCTAssertEqual(result.exitCode, 0, "\(options): \(result.diagnostics)")
+        }
+        // With checksums verified, the change is caught first.
+        XCTAssertEqual(try dump([file.path]).exitCode, 1)
+    }
+
     /// -d is refused where it is not implemented yet (JSON lines, MySQL-written files) rather than ignored.
     func testDatabaseFilterIsRefusedWhereNotImplemented() throws {
         let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path

@@ -27,4 +27,11 @@ final class BinaryDecimalTests: XCTestCase {
         XCTAssertNil(BinaryDecimal.string(precision: 0, scale: 0, bytes: hexBytes("80")))
         XCTAssertNil(BinaryDecimal.string(precision: 4, scale: 5, bytes: hexBytes("80 00 00 00")))
     }
+
+    func testGroupsWithMoreThanNineDigitsAreNotADecimal() {
+        // DECIMAL(18,9): one 4-byte group each side; FF FF FF FF is 4294967295, ten digits.
+        XCTAssertNil(BinaryDecimal.string(precision: 18, scale: 9, bytes: hexBytes("80 00 00 00 FF FF FF FF")))
+        XCTAssertNil(BinaryDecimal.string(precision: 18, scale: 9, bytes: hexBytes("FF FF FF FF 00 00 00 00")))
+        XCTAssertEqual(BinaryDecimal.string(precision: 18, scale: 9, bytes: hexBytes("80 00 00 01 00 00 00 02")), "1.000000002")
+    }
 }

@@ -39,6 +39,8 @@ public enum BinaryDecimal {
         }
         for _ in 0..<(integral / 9) {
             let value = read(4)
+            // A full group holds 9 digits; more means the bytes are not a decimal.
+            guard value < 1_000_000_000 else { return nil }
             let digits = String(value)
             integerText += integerText.isEmpty ? digits : String(repeating: "0", count: 9 - digits.count) + digits
             if integerText == "0" { integerText = "" }
@@ -48,7 +50,9 @@ public enum BinaryDecimal {
         if integerText.isEmpty { integerText = "0" }
         var fractionText = ""
         for _ in 0..<(scale / 9) {
-            let digits = String(read(4))
+            let value = read(4)
+            guard value < 1_000_000_000 else { return nil }
+            let digits = String(value)
             fractionText += String(repeating: "0", count: 9 - digits.count) + digits
         }
         let trailingDigits = scale % 9
