@@ -222,7 +222,7 @@ final class JSONLinesPrinter: TextPrinter {
             if seconds == 0 && micro == 0 {
                 out.append("0000-00-00 00:00:00")
             } else {
-                out.append(String(VerifyChecker.utc(UInt32(truncatingIfNeeded: seconds)).dropLast().map { $0 == "T" ? " " : $0 }))
+                out.append(TextFormatting.utcDateTime(UInt32(truncatingIfNeeded: seconds), separator: " "))
             }
             fraction(micro, decimals, &out)
             out.append(UInt8(ascii: "\""))

@@ -53,7 +53,7 @@ final class MariaDBTextPrinter {
     /// The flags a server of `version` writes to the binlog, as mariadb-binlog 10.11 decides
     /// which of them to print: `sql_if_exists` from 10.5.2, `explicit_defaults_for_timestamp`
     /// from 10.5.17, 10.6.9, 10.7.5, 10.8.4, 10.9.2 and 10.10 (found by giving mariadb-binlog
-    /// the same file under each server version).
+    /// the same file under each server version). The others' bits are never printed.
     static func sessionFlags(forServer version: (Int, Int, Int)) -> [SessionFlag] {
         let (major, minor, patch) = version
         let modern = major > 10 || (major == 10 && minor >= 10)
@@ -67,8 +67,10 @@ final class MariaDBTextPrinter {
         }
     }
 
-    /// The session flags printed for the server version of the file being read.
+    /// The session flags printed for the server version of the file being read, and the bits
+    /// of those it leaves out.
     private var printedSessionFlags = MariaDBTextPrinter.sessionFlags
+    private var unprintedSessionFlagBits: UInt32 = 0
     private var printedSessionFlagsVersion = ""
 
     let out: OutputSink
@@ -229,6 +231,8 @@ final class MariaDBTextPrinter {
             if formatDescription.serverVersion != printedSessionFlagsVersion {
                 printedSessionFlagsVersion = formatDescription.serverVersion
                 printedSessionFlags = Self.sessionFlags(forServer: formatDescription.versionTriple)
+                let printed = printedSessionFlags.reduce(UInt32(0)) { $0 | $1.bit }
+                unprintedSessionFlagBits = Self.sessionFlags.reduce(UInt32(0)) { $0 | $1.bit } & ~printed
             }
             if let database = options.database, !isTransactionKeyword(query.query.bytes), !query.database.bytes.elementsEqual(database) {
                 return
@@ -502,7 +506,7 @@ final class MariaDBTextPrinter {
             threadID = eventThreadID
         }
         if let flags = status.flags2 {
-            if let line = SessionFlag.setStatement(printedSessionFlags, value: flags, previous: flags2) {
+            if let line = SessionFlag.setStatement(printedSessionFlags, value: flags, previous: flags2, ignoring: unprintedSessionFlagBits) {
                 text += Array("\(line)\(delimiter)\n".utf8)
             }
             flags2 = flags

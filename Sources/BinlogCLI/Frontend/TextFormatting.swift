@@ -68,6 +68,24 @@ enum TextFormatting {
         return out
     }
 
+    /// `2026-11-22 02:53:42` (with `separator` between date and time) for seconds since the
+    /// epoch, in UTC whatever the local zone.
+    static func utcDateTime(_ seconds: UInt32, separator: Character) -> String {
+        let days = Int(seconds) / 86_400
+        let time = Int(seconds) % 86_400
+        // Civil date from days since 1970-01-01 (proleptic Gregorian).
+        let z = days + 719_468
+        let era = z / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return "\(year)-\(pad2(month))-\(pad2(day))\(separator)\(pad2(time / 3600)):\(pad2(time / 60 % 60)):\(pad2(time % 60))"
+    }
+
     /// `%.14g`, as C prints it.
     static func cFormat(_ format: String, _ value: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
@@ -128,14 +146,11 @@ struct SessionFlag {
 
 extension SessionFlag {
     /// `SET @@session.a=1, @@session.b=0` for the flags that changed since `previous` (all of
-    /// them when nothing was printed yet), in `flags` order; `nil` when none changed.
-    static func setStatement(_ flags: [SessionFlag], value: UInt32, previous: UInt32?) -> String? {
-        let changed = previous.map { $0 ^ value } ?? ~UInt32(0)
+    /// them when nothing was printed yet), in `flags` order; `nil` when none changed. Bits in
+    /// `ignoring` (flags the file's server does not write) never count as changed.
+    static func setStatement(_ flags: [SessionFlag], value: UInt32, previous: UInt32?, ignoring: UInt32 = 0) -> String? {
+        let changed = (previous.map { $0 ^ value } ?? ~UInt32(0)) & ~ignoring
         guard changed != 0 else { return nil }
-        // Flags the server does not write count as unchanged.
-        let written = flags.reduce(UInt32(0)) { $0 | $1.bit }
-        let unknown = ~(MariaDBTextPrinter.sessionFlags.reduce(UInt32(0)) { $0 | $1.bit })
-        guard changed & (written | unknown) != 0 else { return nil }
         var parts: [String] = []
         for flag in flags where changed & flag.bit != 0 {
             let set = value & flag.bit != 0

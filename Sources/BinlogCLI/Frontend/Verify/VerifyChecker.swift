@@ -52,7 +52,7 @@ final class VerifyChecker {
     private var afterGTID = false
     private var transaction = Transaction.none
     /// What the previous file in the sequence ended with.
-    private var previous: (name: String, ending: Ending, isRelayLog: Bool)?
+    private var previous: (name: String, ending: Ending)?
 
     // GTID state across files: MariaDB per domain, MySQL as a GTID set.
     private var mariaDBSeen: [UInt32: IntervalSet] = [:]
@@ -133,7 +133,7 @@ final class VerifyChecker {
                 transaction = .none
             }
         }
-        previous = (state.name, state.ending, state.isRelayLog)
+        previous = (state.name, state.ending)
         formatDescription = state.formatDescription
         inFile = false
     }
@@ -155,7 +155,7 @@ final class VerifyChecker {
         return base + "." + String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 
-    private func checkSequence(from previous: (name: String, ending: Ending, isRelayLog: Bool), to name: String) {
+    private func checkSequence(from previous: (name: String, ending: Ending), to name: String) {
         let before = VerifyChecker.splitName(previous.name)
         let after = VerifyChecker.splitName(name)
         func report(_ severity: VerifyFinding.Severity, _ kind: VerifyFinding.Kind, _ offset: UInt64?, _ message: String) {
@@ -300,21 +300,7 @@ final class VerifyChecker {
 
     /// `2026-11-22T02:53:42Z`.
     static func utc(_ timestamp: UInt32) -> String {
-        let seconds = Int(timestamp)
-        let days = seconds / 86_400
-        let time = seconds % 86_400
-        // Civil date from days since 1970-01-01 (proleptic Gregorian).
-        let z = days + 719_468
-        let era = z / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60))Z"
+        TextFormatting.utcDateTime(timestamp, separator: "T") + "Z"
     }
 
     /// The fixed fields each event type's decoder reads after the common header: a

@@ -75,8 +75,7 @@ struct VerifyFrontend {
         let checker = VerifyChecker(backwardsTolerance: options.backwardsTolerance, report: record)
         let total = inputs.reduce(UInt64(0)) { $0 + ($1.plainSize() ?? 0) }
         let progress = Progress(total: total > 0 ? total : nil, enabled: !options.quiet && showsProgress && isatty(2) != 0)
-        var decoding = DecodingOptions()
-        decoding.verifyChecksums = true
+        let decoding = DecodingOptions()
         for (index, input) in inputs.enumerated() {
             for finding in unreadable[index] ?? [] { record(finding) }
             var source: any ByteSource
