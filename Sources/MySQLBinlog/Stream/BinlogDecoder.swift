@@ -91,6 +91,12 @@ public struct BinlogDecoder: Sendable {
         return BinlogEvent(header: header, payload: payload, offset: offset, bytes: bytes, checksum: checksum)
     }
 
+    /// What reading parts of events needs from the Format_description in force: see ``EventLayout``.
+    public var layout: EventLayout {
+        EventLayout(headerLength: headerLength, checksumLength: context.checksumAlgorithm == .crc32 ? 4 : 0,
+                    postHeaderLength: { postHeaderLength($0, default: $1) }, options: options)
+    }
+
     private func postHeaderLength(_ type: BinlogEventType, default fallback: Int) -> Int {
         context.formatDescription.postHeaderLength(for: type) ?? fallback
     }

@@ -135,24 +135,84 @@ public final class PrefetchingEventReader {
                     throw failure
                 }
             }
-            if let failure = currentFailure {
-                done = true
-                throw failure
-            }
-            if currentIsLast {
-                done = true
-                return nil
-            }
-            let batch = shared.take()
-            // Kept as separate properties: reading an event then copies no batch.
-            currentChunk = batch.chunk
-            currentSide = batch.side
-            currentEvents = batch.events
-            currentFailure = batch.failure
-            currentIsLast = batch.end
-            position = 0
+            if try !takeBatch() { return nil }
         }
     }
+
+    /// Moves to the next batch once the current one is used up: false at the end of the input,
+    /// throws the error that ended reading.
+    private func takeBatch() throws -> Bool {
+        if let failure = currentFailure {
+            done = true
+            throw failure
+        }
+        if currentIsLast {
+            done = true
+            return false
+        }
+        let batch = shared.take()
+        // Kept as separate properties: reading an event then copies no batch.
+        currentChunk = batch.chunk
+        currentSide = batch.side
+        currentEvents = batch.events
+        currentFailure = batch.failure
+        currentIsLast = batch.end
+        position = 0
+        return true
+    }
+
+    /// An event as framed by the reading thread, not decoded yet (see ``nextFramed()``).
+    public struct FramedEvent {
+        /// The whole event, header and checksum included.
+        public var bytes: ArraySlice<UInt8>
+        public var offset: UInt64
+        var verified: Bool
+        /// The event type byte.
+        public var type: BinlogEventType { BinlogEventType(rawValue: bytes[bytes.startIndex + 4]) }
+    }
+
+    /// The next event, framed and with its checksum checked, but decoded only when the reader
+    /// needs it to go on: a Format_description or Start_v3 (they set how later events are read),
+    /// Start_encryption, and any event whose checksum does not match or that follows an
+    /// encryption start (decoding throws the error, with offsets). Consumers that read some
+    /// events themselves (``EventLayout``) call ``decode(_:)`` for the rest,
+    /// in file order. Table maps are known to the decoding context only when decoded.
+    public func nextFramed() throws -> FramedEvent? {
+        precondition(peeked == nil, "nextFramed() after peek()")
+        while true {
+            if done { return nil }
+            if position < currentEvents.count {
+                let framed = currentEvents[position]
+                position += 1
+                lastSide = nil
+                let event = FramedEvent(bytes: currentChunk[framed.start..<(framed.start + framed.count)], offset: framed.offset,
+                                        verified: framed.verified)
+                let type = event.bytes[event.bytes.startIndex + 4]
+                let checksumFailed = !framed.verified && decoder.options.verifyChecksums && decoder.context.checksumAlgorithm == .crc32
+                if checksumFailed || type == BinlogEventType.formatDescription.rawValue || type == BinlogEventType.startV3.rawValue
+                    || type == BinlogEventType.startEncryption.rawValue || decoder.context.encryptionStartedAt != nil {
+                    _ = try decode(event)
+                }
+                return event
+            }
+            if try !takeBatch() { return nil }
+        }
+    }
+
+    /// Decodes an event ``nextFramed()`` returned (a Format_description again is harmless).
+    public func decode(_ event: FramedEvent) throws -> BinlogEvent {
+        do {
+            return try decoder.decode(event.bytes, at: event.offset, checksumVerified: event.verified)
+        } catch var failure {
+            failure.file = name
+            done = true
+            throw failure
+        }
+    }
+
+    /// Where the parts of events are under the Format_description in force (for reading
+    /// framed rows events and Table_maps from their bytes); take it again after each one.
+    public var layout: EventLayout { decoder.layout }
 
     /// The producer loop: fill a chunk (starting with the partial event carried over), frame
     /// the complete events in it, check their checksums, hand it over.
