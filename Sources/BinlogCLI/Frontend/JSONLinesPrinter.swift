@@ -286,7 +286,8 @@ final class JSONLinesPrinter: TextPrinter {
             field("thread_id", query.threadID)
             field("exec_time", query.executionTime)
             field("error_code", query.errorCode)
-            let (isBegin, isEnd) = VerifyChecker.classifyText(query.query.bytes)
+            let kind = StatementKind(query.query.bytes)
+            let (isBegin, isEnd) = (kind.opensTransaction, kind.endsTransaction)
             if isEnd || (!isBegin && gtidEndsAfterStatement) { endsTransaction = true }
             if isBegin { gtidEndsAfterStatement = false }
         case .xid(let xid):

@@ -434,34 +434,9 @@ final class VerifyChecker {
 
     private enum Statement { case begin, end, other }
 
-    /// BEGIN, COMMIT and ROLLBACK as servers log them (XA START opens, XA END is inside).
-    static func classifyText(_ bytes: some Collection<UInt8>) -> (isBegin: Bool, isEnd: Bool) {
-        var words: [String] = []
-        var word: [UInt8] = []
-        for byte in bytes.prefix(64) {
-            if byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d || byte == 0x3b {
-                if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self).uppercased()); word = [] }
-                if words.count >= 2 { break }
-            } else {
-                word.append(byte)
-            }
-        }
-        if !word.isEmpty && words.count < 2 { words.append(String(decoding: word, as: UTF8.self).uppercased()) }
-        guard let first = words.first else { return (false, false) }
-        let second = words.count > 1 ? words[1] : ""
-        switch first {
-        case "BEGIN": return (true, false)
-        case "START": return (second == "TRANSACTION", false)
-        case "COMMIT": return (false, true)
-        case "ROLLBACK": return (false, second != "TO")
-        case "XA": return (second == "START" || second == "BEGIN", false)
-        default: return (false, false)
-        }
-    }
-
     private static func classify(_ query: BinlogString) -> Statement {
-        let (isBegin, isEnd) = classifyText(query.bytes)
-        return isBegin ? .begin : isEnd ? .end : .other
+        let kind = StatementKind(query.bytes)
+        return kind.opensTransaction ? .begin : kind.endsTransaction ? .end : .other
     }
 
     private func checkPayload(_ payload: TransactionPayloadEvent, _ event: BinlogEvent, _ description: FormatDescriptionEvent) {
