@@ -59,13 +59,7 @@ struct DumpFrontend {
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
         do {
-            let zone = try TimeZoneArgument(parsing: options.timezone)
-            startDatetime = try options.startDatetime.map { (text) throws(CLIError) in
-                try DateTimeArgument(parsing: text, option: "--start-datetime", zone: zone)
-            }
-            stopDatetime = try options.stopDatetime.map { (text) throws(CLIError) in
-                try DateTimeArgument(parsing: text, option: "--stop-datetime", zone: zone)
-            }
+            (startDatetime, stopDatetime) = try options.selection.datetimes()
         } catch {
             diagnostics(error.message)
             return 2
@@ -90,7 +84,7 @@ struct DumpFrontend {
             diagnostics("--print-table-metadata is implemented for the text of MariaDB-written files only so far")
             return 2
         }
-        if options.database != nil && (dialect == .mySQL || options.format != .text) {
+        if options.selection.database != nil && (dialect == .mySQL || options.format != .text) {
             diagnostics("--database is implemented for the text of MariaDB-written files only so far")
             return 2
         }
@@ -138,7 +132,7 @@ struct DumpFrontend {
         }
         if !options.quiet {
             for warning in printer.warnings { diagnostics("warning: " + warning) }
-            if let stop = options.stopPosition, stop > lastEnd {
+            if let stop = options.selection.stopPosition, stop > lastEnd {
                 diagnostics("warning: did not reach stop position \(stop) before the end of the input")
             }
             if let stop = stopDatetime, !stoppedByDatetime {
@@ -161,8 +155,8 @@ struct DumpFrontend {
         text.skipGTIDs = options.skipGtids
         text.idempotent = options.idempotent
         text.verbose = options.verbose
-        text.filtersServerIDs = options.serverId != nil
-        text.database = options.database.map { Array($0.utf8) }
+        text.filtersServerIDs = options.selection.serverId != nil
+        text.database = options.selection.database.map { Array($0.utf8) }
         text.printTableMetadata = options.printTableMetadata
         if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
@@ -205,8 +199,8 @@ struct DumpFrontend {
         let name = input.path
         printer.beginFile(named: input.path)
         let reader = try opened ?? openReader(input, decoding: decoding)
-        let startPosition = isFirst ? (options.startPosition ?? 4) : 4
-        let stopPosition = isLast ? options.stopPosition : nil
+        let startPosition = isFirst ? (options.selection.startPosition ?? 4) : 4
+        let stopPosition = isLast ? options.selection.stopPosition : nil
         var formatDescription = FormatDescriptionEvent.bootstrap
         var inUse = false
         var endOfEvents: UInt64 = 4
@@ -250,7 +244,7 @@ struct DumpFrontend {
                 // The first event at or after it ends the skipping for the rest of the run.
                 startDatetime = nil
             }
-            if let id = options.serverId, event.header.serverID != id, !isFormatDescription,
+            if let id = options.selection.serverId, event.header.serverID != id, !isFormatDescription,
                event.header.type != .rotate, !isUnknown(event) {
                 continue
             }

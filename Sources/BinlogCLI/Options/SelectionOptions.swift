@@ -1,0 +1,43 @@
+// The selection options shared by the subcommands that read binlogs: which events count.
+import ArgumentParser
+
+/// Position, time, server id and database selection, spelled as mysqlbinlog spells them.
+struct SelectionOptions: ParsableArguments {
+    @Option(name: [.customShort("j"), .long], help: "Start at the event that begins at this byte offset of the first file.")
+    var startPosition: UInt64?
+
+    @Option(help: "Stop before the first event that begins at or after this offset of the last file.")
+    var stopPosition: UInt64?
+
+    @Option(help: ArgumentHelp("Start at the first event whose time is at or after this (YYYY-MM-DD HH:MM:SS, in --timezone unless it has an offset).",
+                               valueName: "datetime"))
+    var startDatetime: String?
+
+    @Option(help: ArgumentHelp("Stop before the first event whose time is at or after this.", valueName: "datetime"))
+    var stopDatetime: String?
+
+    @Option(help: ArgumentHelp("The zone of datetimes given without an offset: local (default, as mysqlbinlog), UTC, +02:00, or a zoneinfo name.",
+                               valueName: "zone"))
+    var timezone: String = "local"
+
+    @Option(help: ArgumentHelp("Only events written by this server id (Format_description and Rotate events are always kept).",
+                               valueName: "id"))
+    var serverId: UInt32?
+
+    @Option(name: [.customShort("d"), .long],
+            help: ArgumentHelp("Only statements whose default database is this, and row events of its tables (as mysqlbinlog; for dump: MariaDB-written files only, so far).",
+                               valueName: "db"))
+    var database: String?
+
+    /// The datetimes given, read in `--timezone`.
+    func datetimes() throws(CLIError) -> (start: DateTimeArgument?, stop: DateTimeArgument?) {
+        let zone = try TimeZoneArgument(parsing: timezone)
+        let start = try startDatetime.map { (text) throws(CLIError) in
+            try DateTimeArgument(parsing: text, option: "--start-datetime", zone: zone)
+        }
+        let stop = try stopDatetime.map { (text) throws(CLIError) in
+            try DateTimeArgument(parsing: text, option: "--stop-datetime", zone: zone)
+        }
+        return (start, stop)
+    }
+}
