@@ -101,3 +101,16 @@ func writeStandardError(_ text: String) {
         _ = Glibc.write(2, bytes.baseAddress, bytes.count)
     }
 }
+
+/// Runs a frontend against standard output (chunks of `chunkSize`) and standard error, with
+/// messages prefixed `binlog: `; a failed write to standard output makes the exit code 2.
+func runOnStandardOutput(chunkSize: Int, _ body: (OutputSink, (String) -> Void) -> Int32) -> Int32 {
+    let sink = OutputSink(fd: 1, chunkSize: chunkSize)
+    let code = body(sink, { writeStandardError("binlog: " + $0) })
+    sink.finish()
+    if let failure = sink.failed {
+        writeStandardError("binlog: writing the output failed: \(failure)")
+        return 2
+    }
+    return code
+}

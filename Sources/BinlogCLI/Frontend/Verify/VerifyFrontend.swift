@@ -23,16 +23,9 @@ struct VerifyFrontend {
         // benchmark binlog; dump shows no difference either way).
         _ = glibcMallopt(-8 /* M_ARENA_MAX */, 1)
         #endif
-        let sink = OutputSink(fd: 1, chunkSize: 1 << 16)
         var frontend = self
         frontend.showsProgress = true
-        let code = frontend.run(out: sink, diagnostics: { writeStandardError("binlog: " + $0) })
-        sink.finish()
-        if let failure = sink.failed {
-            writeStandardError("binlog: writing the output failed: \(failure)")
-            return 2
-        }
-        return code
+        return runOnStandardOutput(chunkSize: 1 << 16) { frontend.run(out: $0, diagnostics: $1) }
     }
 
     /// What the summary says of one file.

@@ -1,0 +1,143 @@
+// The work of `binlog stats`: read the selected events of every file, tally them, print the report.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MySQLBinlog
+
+struct StatsFrontend {
+    var options: StatsOptions
+    var files: [String]
+    /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
+    var showsProgress = false
+
+    /// Runs against standard output and standard error; returns the exit code.
+    func runToStandardOutput() -> Int32 {
+        var frontend = self
+        frontend.showsProgress = true
+        return runOnStandardOutput(chunkSize: 1 << 16) { frontend.run(out: $0, diagnostics: $1) }
+    }
+
+    /// Tallies `files` and writes the report to `out`; returns 0, 1 (damaged data: the error,
+    /// and no report, or rows that cannot be counted) or 2 (usage, unreadable input).
+    func run(out: OutputSink, diagnostics: (String) -> Void) -> Int32 {
+        let selection = options.selection
+        let inputs: [BinlogInput]
+        var startDatetime: DateTimeArgument?
+        let stopDatetime: DateTimeArgument?
+        do {
+            inputs = try BinlogInput.expand(files)
+            (startDatetime, stopDatetime) = try selection.datetimes()
+        } catch let error as CLIError {
+            diagnostics(error.message)
+            return 2
+        } catch {
+            diagnostics("\(error)")
+            return 2
+        }
+        let collector = StatsCollector(top: options.top, longTransactionSeconds: options.longTransaction, database: selection.database)
+        var decoding = DecodingOptions()
+        decoding.verifyChecksums = !options.noVerifyChecksum
+        let sizes = inputs.map { $0.plainSize() }
+        let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
+        let progress = Progress(total: total, enabled: !options.quiet && showsProgress && isatty(2) != 0)
+        do {
+            reading: for (index, input) in inputs.enumerated() {
+                var source = try input.open()
+                try PrefetchingEventReader.readMagic(from: &source, name: input.path)
+                let reader = PrefetchingEventReader(source: source, name: input.path, options: decoding)
+                collector.beginFile(input.path)
+                let startPosition = index == 0 ? (selection.startPosition ?? 4) : 4
+                let stopPosition = index == inputs.count - 1 ? selection.stopPosition : nil
+                var inUse = false
+                var end: UInt64 = 4
+                var stopped = false
+                while true {
+                    let event: PrefetchingEventReader.FramedEvent
+                    do {
+                        guard let next = try reader.nextFramed() else { break }
+                        event = next
+                    } catch let failure as BinlogDecodingError where inUse && isTruncation(failure) {
+                        // A file still being written (or left open by a crash) ends where its bytes end.
+                        if !options.quiet {
+                            diagnostics("warning: \(input.path) is marked in use and ends inside an event: \(failure)")
+                        }
+                        break
+                    }
+                    let bytes = event.bytes
+                    let start = bytes.startIndex
+                    end = event.offset + UInt64(bytes.count)
+                    progress.advance(bytes: bytes.count)
+                    let type = bytes[start + 4]
+                    let isFormatDescription = type == BinlogEventType.formatDescription.rawValue
+                    if isFormatDescription {
+                        inUse = bytes[start + 17] & UInt8(EventFlags.binlogInUse.rawValue & 0xff) != 0
+                    }
+                    // The selection, in mysqlbinlog's order; Format_description events are always counted.
+                    if event.offset < startPosition {
+                        if end > startPosition {
+                            throw CLIError(.usage, "\(input.path): --start-position \(startPosition) is not an event boundary: the nearest are \(event.offset) and \(end)")
+                        }
+                        if isFormatDescription { try collector.event(event, reader: reader) }
+                        continue
+                    }
+                    let timestamp = Int64(UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
+                                          | UInt32(bytes[start + 3]) << 24)
+                    if let first = startDatetime, !isFormatDescription {
+                        if timestamp < first.seconds { continue }
+                        startDatetime = nil
+                    }
+                    if let id = selection.serverId, !isFormatDescription, type != BinlogEventType.rotate.rawValue {
+                        let serverID = UInt32(bytes[start + 5]) | UInt32(bytes[start + 6]) << 8 | UInt32(bytes[start + 7]) << 16
+                            | UInt32(bytes[start + 8]) << 24
+                        if serverID != id { continue }
+                    }
+                    if let stop = stopPosition, event.offset >= stop {
+                        stopped = true
+                        break
+                    }
+                    if let stop = stopDatetime, timestamp >= stop.seconds {
+                        stopped = true
+                        break
+                    }
+                    try collector.event(event, reader: reader)
+                }
+                if end < startPosition {
+                    throw CLIError(.usage, "\(input.path): --start-position \(startPosition) is past the last event, which ends at \(end)")
+                }
+                collector.endFile(bytes: end)
+                if stopped { break reading }
+            }
+        } catch let failure as CLIError {
+            diagnostics(failure.message)
+            return failure.exitCode
+        } catch let failure as BinlogDecodingError {
+            diagnostics("\(failure)")
+            if case .notABinlog = failure.reason { return 2 }
+            return 1
+        } catch {
+            diagnostics("\(error)")
+            return 2
+        }
+        progress.finish()
+        collector.finish()
+        if !options.quiet {
+            for warning in collector.warnings { diagnostics("warning: " + warning) }
+        }
+        let report = StatsReport(collector: collector, options: options)
+        if options.json {
+            report.writeJSON(to: out)
+        } else {
+            report.writeText(to: out)
+        }
+        return collector.damaged > 0 ? 1 : 0
+    }
+
+    private func isTruncation(_ failure: BinlogDecodingError) -> Bool {
+        switch failure.reason {
+        case .truncated: return true
+        default: return false
+        }
+    }
+}
