@@ -322,6 +322,33 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(json["warnings"] as? Int, 1)
     }
 
+    /// A rows event whose images hold no column (columns-present bitmap all zero) has rows of no
+    /// bytes: every reader of rows must stop instead of counting or printing the same row forever
+    /// (found by a mutation fuzz run: stats, dump, dump -v and jsonl all hung).
+    func testRowsOfNoBytesEndEveryReader() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var bytes = try Array(Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("stats.000001")))
+        let (start, size) = try XCTUnwrap(Self.firstEvent(ofType: 23, in: bytes, after: 990))
+        // 19-byte header, 8-byte post-header, column count 8 (one byte), then the bitmap.
+        XCTAssertEqual(bytes[start + 19 + 8], 8)
+        bytes[start + 19 + 8 + 1] = 0
+        let crc = Self.crc32(bytes[start..<(start + size - 4)])
+        for i in 0..<4 { bytes[start + size - 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * i)) }
+        let file = scratch.appendingPathComponent("no-columns.000001")
+        try Data(bytes).write(to: file)
+
+        let counted = try stats(["--json", file.path])
+        XCTAssertEqual(counted.exitCode, 1)
+        XCTAssertTrue(counted.diagnostics.joined().contains("at \(start) do not fit"), "\(counted.diagnostics)")
+        for arguments in [[file.path], ["-v", file.path], ["--format", "jsonl", file.path]] {
+            let dumped = try dump(arguments)
+            XCTAssertTrue(dumped.exitCode == 0 || dumped.exitCode == 1, "\(arguments): \(dumped.diagnostics)")
+        }
+        let lines = try dump(["--format", "jsonl", file.path]).output.split(separator: 10).map { String(decoding: $0, as: UTF8.self) }
+        XCTAssertTrue(lines.contains { $0.contains("\"position\":\(start),") && $0.contains("rows_error") }, "no rows_error at \(start)")
+    }
+
     static func firstEvent(ofType type: UInt8, in bytes: [UInt8], after position: Int) -> (start: Int, size: Int)? {
         var offset = 4
         while offset + 19 <= bytes.count {

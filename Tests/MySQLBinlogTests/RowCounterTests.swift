@@ -62,6 +62,12 @@ final class RowCounterTests: XCTestCase {
         XCTAssertEqual(small.count(rows: rows.prefix(5), columnCount: 2, present: [0x01], presentAfter: nil), 1)
     }
 
+    func testRowsOfNoBytesAreNotCountedForever() {
+        // No column present in the image: each row would be zero bytes long.
+        XCTAssertNil(counter.count(rows: [0x00, 0x01][...], columnCount: 6, present: [0x00], presentAfter: nil))
+        XCTAssertNil(counter.count(rows: [0x00][...], columnCount: 6, present: [0x00], presentAfter: [0x00]))
+    }
+
     func testHugeLengthPrefixDoesNotOverflow() {
         let blob = RowCounter(types: [.blob], metadata: [4])
         let rows: [UInt8] = [0x00, 0xff, 0xff, 0xff, 0xff, 0x00]

@@ -425,8 +425,9 @@ final class JSONLinesPrinter: TextPrinter {
         var index = data.startIndex
         line.append(UInt8(ascii: "["))
         var first = true
-        do {
+        do throws(BinlogDecodingError) {
             while index < data.endIndex {
+                let rowStart = index
                 if !first { line.append(UInt8(ascii: ",")) }
                 first = false
                 let before = try decoder.decodeImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
@@ -448,6 +449,11 @@ final class JSONLinesPrinter: TextPrinter {
                     image(after.values)
                 }
                 line.append(UInt8(ascii: "}"))
+                if index == rowStart {
+                    // No column in the images: every row would be this one, forever.
+                    throw BinlogDecodingError(.invalidLength("a row of no bytes (no column present) before the end of the row data"),
+                                              offset: UInt64(index), field: "rows")
+                }
             }
         } catch var failure {
             // Offsets in the row data are relative to the event: make them absolute.

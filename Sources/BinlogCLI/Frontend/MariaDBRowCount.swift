@@ -81,12 +81,15 @@ enum MariaDBRowCount {
         let after = rows.columnsPresentAfter ?? before
         var index = data.startIndex
         rowLoop: while index < data.endIndex {
+            let rowStart = index
             count += 1
             for image in 0..<images {
                 guard let length = imageLength(data, at: index, types: types, metadata: metadata, columns: rows.columnCount,
                                                present: image == 0 ? before : after) else { break rowLoop }
                 index += length
             }
+            // A row of no bytes: the next would be the same one (mariadb-binlog stops there too).
+            if index == rowStart { break }
         }
         return count
     }

@@ -63,6 +63,7 @@ struct MariaDBVerboseRows {
         var count = 0
         var index = data.startIndex
         while index < data.endIndex {
+            let rowStart = index
             count += 1
             out.append("### ")
             out.append(command)
@@ -75,6 +76,8 @@ struct MariaDBVerboseRows {
                                                clause: clause, isAfterImage: image == 1, to: &out) else { return count }
                 index += length
             }
+            // A row of no bytes: the next would be the same one (mariadb-binlog stops there too).
+            if index == rowStart { return count }
         }
         return count
     }

@@ -83,12 +83,15 @@ public struct RowCounter: Sendable {
             let end = raw.count
             var count = 0
             while index < end {
+                let rowStart = index
                 guard let next = measure(raw, index, before, nullBits: beforeCount) else { return nil }
                 index = next
                 if let after {
                     guard let next = measure(raw, index, after, nullBits: afterCount) else { return nil }
                     index = next
                 }
+                // A row of no bytes (no column in either image) would be counted forever.
+                if index == rowStart { return nil }
                 count += 1
             }
             return count

@@ -155,10 +155,12 @@ struct StatsReport {
         line("GTIDs:        " + (gtids.isEmpty ? "none" : gtids.joined(separator: "\n              ")))
         line()
         line("Events by type")
-        var types = TextTable(["type", "code", "count", "bytes", "in compressed"], numeric: [1, 2, 3, 4])
+        // The column of events inside compressed transactions only when there are some.
+        let inPayloads = c.payloads > 0
+        var types = TextTable(["type", "code", "count", "bytes"] + (inPayloads ? ["in compressed"] : []), numeric: [1, 2, 3, 4])
         for code in typesSeen {
-            types.add([BinlogEventType(rawValue: UInt8(code)).name, "\(code)", grouped(c.typeCounts[code]), grouped(c.typeBytes[code]),
-                       c.typeCountsInPayloads[code] > 0 ? grouped(c.typeCountsInPayloads[code]) : ""])
+            types.add([BinlogEventType(rawValue: UInt8(code)).name, "\(code)", grouped(c.typeCounts[code]), grouped(c.typeBytes[code])]
+                      + (inPayloads ? [grouped(c.typeCountsInPayloads[code])] : []))
         }
         text += types.render(indent: "  ")
         line()
