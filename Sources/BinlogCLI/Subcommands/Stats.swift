@@ -14,7 +14,7 @@ struct Stats: ParsableCommand {
 
             The default is an aligned report for a terminal. --json writes one JSON document instead \
             (schema 1: keys are never renamed or removed; new keys may be added): schema; files [{file, \
-            bytes, events, server_version, checksum}]; time_range {first, last, first_utc, last_utc, \
+            bytes, events, server_version, checksum, format (row, statement, mixed or null: what its changes show)}]; time_range {first, last, first_utc, last_utc, \
             seconds} or null; events {count, bytes, by_type [{type, type_code, count, bytes, \
             in_compressed_transactions}]}; server_ids [{server_id, events}]; transactions {count, \
             committed, rolled_back, xa_prepared, statement, unterminated, bytes, min_bytes, max_bytes, \

@@ -34,6 +34,16 @@ final class StatsCollector {
         var checksum = "unknown"
         var rowsEvents: UInt64 = 0
         var statementChanges: UInt64 = 0
+
+        /// The binlog format the file's changes show: `row`, `statement`, `mixed` (both), or nil (no changes).
+        var format: String? {
+            switch (rowsEvents > 0, statementChanges > 0) {
+            case (true, true): return "mixed"
+            case (true, false): return "row"
+            case (false, true): return "statement"
+            case (false, false): return nil
+            }
+        }
     }
 
     struct TableStats {

@@ -58,7 +58,7 @@ struct StatsReport {
         json += c.files.map { file in
             "{\"file\":" + JSONText.string(file.file) + ",\"bytes\":\(file.bytes),\"events\":\(file.events)"
                 + ",\"server_version\":" + (file.serverVersion.map(JSONText.string) ?? "null")
-                + ",\"checksum\":" + JSONText.string(file.checksum) + "}"
+                + ",\"checksum\":" + JSONText.string(file.checksum) + ",\"format\":" + (file.format.map(JSONText.string) ?? "null") + "}"
         }.joined(separator: ",")
         json += "],\n\"time_range\":"
         if let first = c.firstTimestamp, let last = c.lastTimestamp {
@@ -132,9 +132,9 @@ struct StatsReport {
         func line(_ s: String = "") { text += s + "\n" }
         let fileWord = c.files.count == 1 ? "file" : "files"
         line("\(c.files.count) \(fileWord), \(grouped(c.bytes)) bytes and \(grouped(c.events)) events counted")
-        var files = TextTable(["file", "bytes", "events", "server", "checksum"], numeric: [1, 2])
+        var files = TextTable(["file", "bytes", "events", "server", "checksum", "format"], numeric: [1, 2])
         for file in c.files {
-            files.add([file.file, grouped(file.bytes), grouped(file.events), file.serverVersion ?? "-", file.checksum])
+            files.add([file.file, grouped(file.bytes), grouped(file.events), file.serverVersion ?? "-", file.checksum, file.format ?? "-"])
         }
         text += files.render()
         line()
