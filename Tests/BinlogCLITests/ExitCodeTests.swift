@@ -36,6 +36,27 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertTrue(result.error.contains(bad.path), result.error)
     }
 
+    /// `binlog gtid`: sets printed on standard output, contains as exit 0 / 1, bad sets exit 2.
+    func testGTIDArithmetic() throws {
+        let u = "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+        var result = try run(["gtid", "union", "\(u):1-5:7", "\(u):6", ""])
+        XCTAssertEqual(result.status, 0, result.error)
+        XCTAssertEqual(String(decoding: result.output, as: UTF8.self), "\(u):1-7\n")
+        result = try run(["gtid", "subtract", "0-1-10,1-1-5", "1-2-6"])
+        XCTAssertEqual(String(decoding: result.output, as: UTF8.self), "0-1-10\n")
+        result = try run(["gtid", "contains", "\(u):1-10", "\(u):2-3", "\(u):10"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(String(decoding: result.output, as: UTF8.self), "yes\n")
+        result = try run(["gtid", "contains", "\(u):1-10", "\(u):11"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(String(decoding: result.output, as: UTF8.self), "no\n")
+        result = try run(["gtid", "union", "\(u):0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.error.contains("malformed GTID set"), result.error)
+        XCTAssertEqual(try run(["gtid", "union", "0-1-1", "\(u):1"]).status, 2)
+        XCTAssertEqual(try run(["gtid", "contains", "0-1-1"]).status, 2)
+    }
+
     func testVerifyExitCodes() throws {
         XCTAssertEqual(try run(["verify"]).status, 2)
         XCTAssertEqual(try run(["verify", "--backwards-tolerance", "-5", "x"]).status, 2)
