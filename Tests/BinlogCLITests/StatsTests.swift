@@ -279,6 +279,34 @@ final class StatsTests: XCTestCase {
         XCTAssertTrue(result.output.contains("`shop`.`items`      204      101       11"), result.output)
     }
 
+    /// --top picks how many transactions are listed; 0 lists none (and counts them all the same).
+    func testTopLimitsTheLists() throws {
+        let file = CLIPaths.binlogs.appendingPathComponent("stats.000001").path
+        for top in [0, 1, 3] {
+            let json = try stats(["--json", "--top", "\(top)", "--long-transaction", "0", file]).json()
+            let transactions = try XCTUnwrap(json["transactions"] as? [String: Any])
+            let largest = try XCTUnwrap(transactions["largest"] as? [[String: Any]])
+            XCTAssertEqual(largest.count, top)
+            XCTAssertEqual((transactions["long_running"] as? [Any])?.count, top)
+            XCTAssertEqual(transactions["long_running_count"] as? Int, transactions["count"] as? Int, "every transaction lasts 0 s or more")
+            let sizes = largest.compactMap { $0["bytes"] as? Int }
+            XCTAssertEqual(sizes, sizes.sorted(by: >))
+            if top > 0 { XCTAssertEqual(sizes.first, transactions["max_bytes"] as? Int) }
+        }
+        XCTAssertEqual(try stats(["--top", "0", file]).exitCode, 0)
+    }
+
+    /// A stop position: the file is read up to the event that begins there; one past the end is said.
+    func testStopPositionEndsTheFileThereAndAnUnreachedStopIsSaid() throws {
+        let file = CLIPaths.binlogs.appendingPathComponent("stats.000001").path
+        let stopped = try stats(["--json", "--stop-position", "990", file])
+        XCTAssertEqual((try stopped.json()["files"] as? [[String: Any]])?.first?["bytes"] as? Int, 990)
+        XCTAssertTrue(stopped.diagnostics.isEmpty, "\(stopped.diagnostics)")
+        let unreached = try stats(["--json", "--stop-position", "99999999", file])
+        XCTAssertEqual(unreached.exitCode, 0)
+        XCTAssertTrue(unreached.diagnostics.contains { $0.contains("did not reach stop position 99999999") }, "\(unreached.diagnostics)")
+    }
+
     func testErrorsAndExitCodes() throws {
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -530,14 +530,14 @@ final class StatsCollector {
         transactionBytes += transaction.bytes
         smallestTransaction = min(smallestTransaction ?? transaction.bytes, transaction.bytes)
         largestTransactionBytes = max(largestTransactionBytes, transaction.bytes)
-        if largest.count < top || transaction.bytes > largest[largest.count - 1].bytes {
+        if top > 0 && (largest.count < top || transaction.bytes > largest[largest.count - 1].bytes) {
             let at = largest.firstIndex { $0.bytes < transaction.bytes } ?? largest.count
             largest.insert(transaction, at: at)
             if largest.count > top { largest.removeLast() }
         }
         if transaction.duration >= longTransactionSeconds {
             longRunningCount += 1
-            if longest.count < top || transaction.duration > longest[longest.count - 1].duration {
+            if top > 0 && (longest.count < top || transaction.duration > longest[longest.count - 1].duration) {
                 let at = longest.firstIndex { $0.duration < transaction.duration } ?? longest.count
                 longest.insert(transaction, at: at)
                 if longest.count > top { longest.removeLast() }

@@ -42,6 +42,7 @@ struct StatsFrontend {
         let sizes = inputs.map { $0.plainSize() }
         let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
         let progress = Progress(total: total, enabled: !options.quiet && showsProgress && isatty(2) != 0)
+        var reachedStop = false
         do {
             reading: for (index, input) in inputs.enumerated() {
                 var source = try input.open()
@@ -95,10 +96,12 @@ struct StatsFrontend {
                     }
                     if let stop = stopPosition, event.offset >= stop {
                         stopped = true
+                        end = event.offset
                         break
                     }
                     if let stop = stopDatetime, timestamp >= stop.seconds {
                         stopped = true
+                        end = event.offset
                         break
                     }
                     try collector.event(event, reader: reader)
@@ -107,7 +110,10 @@ struct StatsFrontend {
                     throw CLIError(.usage, "\(input.path): --start-position \(startPosition) is past the last event, which ends at \(end)")
                 }
                 collector.endFile(bytes: end)
-                if stopped { break reading }
+                if stopped {
+                    reachedStop = true
+                    break reading
+                }
             }
         } catch let failure as CLIError {
             diagnostics(failure.message)
@@ -124,6 +130,12 @@ struct StatsFrontend {
         collector.finish()
         if !options.quiet {
             for warning in collector.warnings { diagnostics("warning: " + warning) }
+            if !reachedStop, let stop = selection.stopPosition {
+                diagnostics("warning: did not reach stop position \(stop) before the end of the input")
+            }
+            if !reachedStop, let stop = stopDatetime {
+                diagnostics("warning: did not reach stop datetime '\(stop.text)' before the end of the input")
+            }
         }
         let report = StatsReport(collector: collector, options: options)
         if options.json {
