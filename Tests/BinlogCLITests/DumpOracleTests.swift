@@ -128,6 +128,45 @@ final class DumpOracleTests: XCTestCase {
         }
     }
 
+    /// --exclude-gtids / --include-gtids with a whole domain (`D-0-<max>`) print the events of
+    /// the same transactions as mariadb-binlog --ignore-domain-ids / --do-domain-ids, compared by
+    /// their `# at` positions. The events between transactions (Binlog_checkpoint, Rotate, Stop,
+    /// Gtid_list, Format_description) are left out of the comparison: we never filter them,
+    /// mariadb-binlog hides those that follow a hidden transaction.
+    func testGTIDSelectionKeepsTheTransactionsMariaDBBinlogDomainFiltersKeep() throws {
+        guard let tool = CLIPaths.which("mariadb-binlog") else {
+            throw XCTSkip("mariadb-binlog is not installed (Debian package mariadb-client); .ci/run installs it")
+        }
+        let files = ["gtid-domains.000001", "gtid-domains.000002", "gtid-domains.000003"].map { CLIPaths.binlogs.appendingPathComponent($0).path }
+        func transactionPositions(_ output: [UInt8]) -> [String] {
+            let lines = String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
+            var positions: [String] = []
+            for (index, line) in lines.enumerated() where line.hasPrefix("# at ") {
+                let header = index + 1 < lines.count ? lines[index + 1] : ""
+                let between = ["\tRotate to ", "\tBinlog checkpoint ", "\tStop", "\tGtid list ", "\tStart: binlog"].contains { header.contains($0) }
+                if !between { positions.append(String(line.dropFirst(5))) }
+            }
+            return positions
+        }
+        for (ours, theirs) in [("--exclude-gtids=2-0-18446744073709551615", "--ignore-domain-ids=2"),
+                               ("--include-gtids=2-0-18446744073709551615", "--do-domain-ids=2"),
+                               ("--exclude-gtids=0-0-18446744073709551615,3-0-18446744073709551615", "--ignore-domain-ids=0,3")] {
+            let mine = try dump([ours] + files)
+            XCTAssertEqual(mine.exitCode, 0, "\(mine.diagnostics)")
+            let reference = try runProcess(tool, ["--no-defaults", theirs] + files, environment: ["TZ": "UTC"])
+            XCTAssertEqual(reference.status, 0, reference.error)
+            let expected = transactionPositions(reference.output)
+            XCTAssertFalse(expected.isEmpty)
+            XCTAssertEqual(transactionPositions(mine.output), expected, ours)
+        }
+        // Excluding domain 2 up to 2-2-2 only drops its first two transactions.
+        let partial = String(decoding: try dump(["--exclude-gtids", "2-2-2"] + files).output, as: UTF8.self)
+        XCTAssertFalse(partial.contains("GTID 2-1-1 "))
+        XCTAssertFalse(partial.contains("GTID 2-2-2 "))
+        XCTAssertTrue(partial.contains("GTID 2-2-100 "))
+        XCTAssertEqual(try dump(["--include-gtids", "2-2"] + files).exitCode, 2)
+    }
+
     func testNotABinlogExitsTwoNamingTheFileAndBytes() throws {
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }

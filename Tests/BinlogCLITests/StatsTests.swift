@@ -307,6 +307,59 @@ final class StatsTests: XCTestCase {
         XCTAssertTrue(unreached.diagnostics.contains { $0.contains("did not reach stop position 99999999") }, "\(unreached.diagnostics)")
     }
 
+    /// --include-gtids and --exclude-gtids split the transactions whole: what one keeps the other
+    /// leaves, so the two together count every row, transaction and GTID of the files.
+    func testGTIDSelectionSplitsTransactionsWhole() throws {
+        let files = ["gtid-domains.000001", "gtid-domains.000002", "gtid-domains.000003"].map { CLIPaths.binlogs.appendingPathComponent($0).path }
+        let all = try stats(["--json"] + files).json()
+        func rows(_ json: [String: Any]) -> [String: [Int]] {
+            var rows: [String: [Int]] = [:]
+            for table in json["tables"] as? [[String: Any]] ?? [] {
+                rows["\(table["database"]!).\(table["table"]!)"] = [table["inserts"], table["updates"], table["deletes"]].map { ($0 as? Int) ?? -1 }
+            }
+            return rows
+        }
+        func transactions(_ json: [String: Any]) -> Int { (json["transactions"] as? [String: Any])?["count"] as? Int ?? -1 }
+        func gtids(_ json: [String: Any]) -> [[Int]] {
+            ((json["gtids"] as? [String: Any])?["mariadb"] as? [[String: Any]] ?? []).map { entry in
+                ["domain_id", "first", "last", "count"].map { entry[$0] as? Int ?? -1 }
+            }
+        }
+        XCTAssertEqual(transactions(all), 10)
+        for set in ["2-2-100", "0-1-3", "0-1-3,3-3-1", "9-9-9"] {
+            let included = try stats(["--json", "--include-gtids", set] + files)
+            let excluded = try stats(["--json", "--exclude-gtids", set] + files)
+            XCTAssertEqual(included.exitCode, 0, "\(included.diagnostics)")
+            let inc = try included.json()
+            let exc = try excluded.json()
+            XCTAssertEqual(transactions(inc) + transactions(exc), transactions(all), set)
+            var sum = rows(inc)
+            for (table, counts) in rows(exc) { sum[table] = zip(sum[table] ?? [0, 0, 0], counts).map { $0 + $1 } }
+            XCTAssertEqual(sum.filter { $0.value != [0, 0, 0] }, rows(all).filter { $0.value != [0, 0, 0] }, set)
+            // Kept GTIDs are those the positions reach: per domain, up to the listed sequence number.
+            let limits = Dictionary(uniqueKeysWithValues: set.split(separator: ",").map { entry -> (Int, Int) in
+                let parts = entry.split(separator: "-").map { Int($0)! }
+                return (parts[0], parts[2])
+            })
+            for entry in gtids(inc) { XCTAssertLessThanOrEqual(entry[2], limits[entry[0]] ?? -1, "\(set): \(entry)") }
+            for entry in gtids(exc) where limits[entry[0]] != nil { XCTAssertGreaterThan(entry[1], limits[entry[0]]!, "\(set): \(entry)") }
+        }
+        XCTAssertEqual(transactions(try stats(["--json", "--include-gtids", "2-2-100"] + files).json()), 3)
+
+        // A MySQL file: the set's numbers are the transactions kept.
+        guard Corpus.isPresent else { return }
+        let mysql = Corpus.root.appendingPathComponent("mysql-server-8.0.40/mysql-test/std_data/binlog_56_gtid_reserved_word.000001").path
+        guard FileManager.default.fileExists(atPath: mysql) else { return }
+        let uuid = "11111111-1111-1111-1111-111111111111"
+        let kept = try stats(["--json", "--include-gtids", "\(uuid):2-3", mysql]).json()
+        XCTAssertEqual(transactions(kept), 2)
+        XCTAssertEqual((kept["gtids"] as? [String: Any])?["mysql"] as? String, "\(uuid):2-3")
+        let rest = try stats(["--json", "--exclude-gtids", "\(uuid):2-3", mysql]).json()
+        XCTAssertEqual((rest["gtids"] as? [String: Any])?["mysql"] as? String, "\(uuid):1:4-6")
+        XCTAssertEqual(transactions(rest), 4)
+        XCTAssertEqual(try stats(["--include-gtids", "\(uuid):0", mysql]).exitCode, 2)
+    }
+
     func testErrorsAndExitCodes() throws {
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -58,8 +58,10 @@ struct DumpFrontend {
         }
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
+        let selector: TransactionSelector?
         do {
             (startDatetime, stopDatetime) = try options.selection.datetimes()
+            selector = try options.selection.gtidFilter().map(TransactionSelector.init)
         } catch {
             diagnostics(error.message)
             return 2
@@ -107,7 +109,7 @@ struct DumpFrontend {
                 let outcome = try dumpFile(input, opened: reader, isFirst: fileIndex == 0, isLast: fileIndex == inputs.count - 1,
                                            printer: printer, decoding: decoding, lastEnd: &lastEnd, progress: progress,
                                            startDatetime: &startDatetime, stopDatetime: stopDatetime,
-                                           diagnostics: diagnostics)
+                                           selector: selector, diagnostics: diagnostics)
                 if case .stopped = outcome {
                     stoppedByDatetime = stopDatetime != nil
                     break
@@ -195,7 +197,7 @@ struct DumpFrontend {
     private func dumpFile(_ input: BinlogInput, opened: PrefetchingEventReader?, isFirst: Bool, isLast: Bool,
                           printer: any TextPrinter, decoding: DecodingOptions, lastEnd: inout UInt64,
                           progress: Progress, startDatetime: inout DateTimeArgument?, stopDatetime: DateTimeArgument?,
-                          diagnostics: (String) -> Void) throws -> FileOutcome {
+                          selector: TransactionSelector?, diagnostics: (String) -> Void) throws -> FileOutcome {
         let name = input.path
         printer.beginFile(named: input.path)
         let reader = try opened ?? openReader(input, decoding: decoding)
@@ -236,6 +238,8 @@ struct DumpFrontend {
                 }
                 continue
             }
+            // --include-gtids / --exclude-gtids leave out whole transactions: nothing of them is printed.
+            if let selector, selector.skips(type: event.header.type.rawValue, payload: event.payload) { continue }
             // mysqlbinlog's order: --start-datetime skips, then --server-id, then the stop checks.
             // Skipped events print nothing, not even `# at`; Format_description events are never skipped.
             let isFormatDescription = event.header.type == .formatDescription

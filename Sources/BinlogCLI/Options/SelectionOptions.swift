@@ -29,6 +29,18 @@ struct SelectionOptions: ParsableArguments {
                                valueName: "db"))
     var database: String?
 
+    @Option(help: ArgumentHelp("Only the transactions whose GTID is in this set (MySQL uuid[:tag]:n-m, or MariaDB domain-server-seq positions: a domain's transactions up to that number); transactions without a GTID are left out.",
+                               valueName: "set"))
+    var includeGtids: String?
+
+    @Option(help: ArgumentHelp("Leave out the transactions whose GTID is in this set (same syntax).", valueName: "set"))
+    var excludeGtids: String?
+
+    /// The GTID selection given, if any.
+    func gtidFilter() throws(CLIError) -> GTIDFilter? {
+        try GTIDFilter(include: includeGtids, exclude: excludeGtids)
+    }
+
     /// The datetimes given, read in `--timezone`.
     func datetimes() throws(CLIError) -> (start: DateTimeArgument?, stop: DateTimeArgument?) {
         let zone = try TimeZoneArgument(parsing: timezone)

@@ -26,9 +26,11 @@ struct StatsFrontend {
         let inputs: [BinlogInput]
         var startDatetime: DateTimeArgument?
         let stopDatetime: DateTimeArgument?
+        let selector: TransactionSelector?
         do {
             inputs = try BinlogInput.expand(files)
             (startDatetime, stopDatetime) = try selection.datetimes()
+            selector = try selection.gtidFilter().map(TransactionSelector.init)
         } catch let error as CLIError {
             diagnostics(error.message)
             return 2
@@ -82,6 +84,11 @@ struct StatsFrontend {
                         }
                         if isFormatDescription { try collector.event(event, reader: reader) }
                         continue
+                    }
+                    if let selector {
+                        // Only the events that tell where transactions are need decoding for it.
+                        let payload = TransactionSpan.needsPayload(type) ? try reader.decode(event).payload : nil
+                        if selector.skips(type: type, payload: payload) { continue }
                     }
                     let timestamp = Int64(UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
                                           | UInt32(bytes[start + 3]) << 24)
