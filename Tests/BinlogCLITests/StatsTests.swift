@@ -26,6 +26,15 @@ func stats(_ arguments: [String]) throws -> StatsResult {
     return StatsResult(output: String(decoding: sink.buffer, as: UTF8.self), diagnostics: messages, exitCode: code)
 }
 
+/// Rows per table of a stats JSON report: "db.table" → [inserts, updates, deletes].
+func rowsByTable(_ json: [String: Any]) -> [String: [Int]] {
+    var rows: [String: [Int]] = [:]
+    for table in json["tables"] as? [[String: Any]] ?? [] {
+        rows["\(table["database"]!).\(table["table"]!)"] = [table["inserts"], table["updates"], table["deletes"]].map { ($0 as? Int) ?? -1 }
+    }
+    return rows
+}
+
 /// What mariadb-binlog's `-v --base64-output=decode-rows` text says, read with nothing of ours.
 struct MariaDBBinlogTally: Equatable {
     /// "db.table" → [INSERT, UPDATE, DELETE] rows (the `###` statements).
@@ -112,13 +121,7 @@ final class StatsTests: XCTestCase {
             let ours = try stats(["--json"] + arguments)
             XCTAssertEqual(ours.exitCode, 0, "\(arguments): \(ours.diagnostics)")
             let json = try ours.json()
-            var rows: [String: [Int]] = [:]
-            for table in json["tables"] as? [[String: Any]] ?? [] {
-                let name = "\(table["database"]!).\(table["table"]!)"
-                let counts = [table["inserts"], table["updates"], table["deletes"]].map { ($0 as? Int) ?? -1 }
-                if counts != [0, 0, 0] { rows[name] = counts }
-            }
-            XCTAssertEqual(rows, expected.rows, "\(arguments): rows per table")
+            XCTAssertEqual(rowsByTable(json).filter { $0.value != [0, 0, 0] }, expected.rows, "\(arguments): rows per table")
             let transactions = try XCTUnwrap(json["transactions"] as? [String: Any])
             XCTAssertEqual(transactions["committed"] as? Int, expected.commits, "\(arguments): commits")
             XCTAssertEqual(transactions["rolled_back"] as? Int, expected.rollbacks, "\(arguments): rollbacks")
@@ -185,11 +188,7 @@ final class StatsTests: XCTestCase {
             let theirs = try runProcess(tool, ["--no-defaults", "-v", "--base64-output=decode-rows", "-d", database, file], environment: ["TZ": "UTC"])
             let expected = MariaDBBinlogTally(String(decoding: theirs.output, as: UTF8.self))
             let json = try stats(["--json", "-d", database, file]).json()
-            var rows: [String: [Int]] = [:]
-            for table in json["tables"] as? [[String: Any]] ?? [] {
-                rows["\(table["database"]!).\(table["table"]!)"] = [table["inserts"], table["updates"], table["deletes"]].map { ($0 as? Int) ?? -1 }
-            }
-            XCTAssertEqual(rows, expected.rows, database)
+            XCTAssertEqual(rowsByTable(json), expected.rows, database)
             let ddl = (json["ddl"] as? [[String: Any]] ?? []).compactMap { ($0["position"] as? NSNumber)?.uint64Value }
             XCTAssertEqual(ddl, expected.ddl, database)
         }
@@ -312,13 +311,7 @@ final class StatsTests: XCTestCase {
     func testGTIDSelectionSplitsTransactionsWhole() throws {
         let files = ["gtid-domains.000001", "gtid-domains.000002", "gtid-domains.000003"].map { CLIPaths.binlogs.appendingPathComponent($0).path }
         let all = try stats(["--json"] + files).json()
-        func rows(_ json: [String: Any]) -> [String: [Int]] {
-            var rows: [String: [Int]] = [:]
-            for table in json["tables"] as? [[String: Any]] ?? [] {
-                rows["\(table["database"]!).\(table["table"]!)"] = [table["inserts"], table["updates"], table["deletes"]].map { ($0 as? Int) ?? -1 }
-            }
-            return rows
-        }
+        let rows = rowsByTable
         func transactions(_ json: [String: Any]) -> Int { (json["transactions"] as? [String: Any])?["count"] as? Int ?? -1 }
         func gtids(_ json: [String: Any]) -> [[Int]] {
             ((json["gtids"] as? [String: Any])?["mariadb"] as? [[String: Any]] ?? []).map { entry in
@@ -502,10 +495,7 @@ final class StatsLiveTests: XCTestCase {
         let result = try stats(["--json"] + files)
         XCTAssertEqual(result.exitCode, 0, "\(result.diagnostics)")
         let json = try result.json()
-        var rows: [String: [Int]] = [:]
-        for table in json["tables"] as? [[String: Any]] ?? [] {
-            rows["\(table["database"]!).\(table["table"]!)"] = [table["inserts"], table["updates"], table["deletes"]].map { ($0 as? Int) ?? -1 }
-        }
+        let rows = rowsByTable(json)
         XCTAssertEqual(rows, expected.rows)
         XCTAssertGreaterThan(rows.count, 5)
         let transactions = try XCTUnwrap(json["transactions"] as? [String: Any])

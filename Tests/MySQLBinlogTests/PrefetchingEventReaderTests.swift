@@ -33,6 +33,28 @@ final class PrefetchingEventReaderTests: XCTestCase {
         }
     }
 
+    /// nextFramed() gives every event's bytes, as next() decodes them, also after a peek(); and
+    /// EventLayout reads the rows events among them as the decoder does.
+    func testFramedEventsAreTheDecodedEventsBytes() throws {
+        for name in ["row-crc32.000001", "compressed-row.000001", "mixed-none.000001"] {
+            let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent(name)))
+            let expected = try decodeAll(bytes)
+            var source: any ByteSource = MemorySource(bytes, chunk: 1000)
+            try PrefetchingEventReader.readMagic(from: &source, name: name)
+            let reader = PrefetchingEventReader(source: source, name: name, chunkSize: 4096, depth: 2)
+            XCTAssertEqual(try reader.peek()?.offset, 4)
+            var framed: [PrefetchingEventReader.FramedEvent] = []
+            while let event = try reader.nextFramed() {
+                framed.append(event)
+                if case .rows(let rows) = expected[framed.count - 1].payload {
+                    XCTAssertEqual(try reader.layout.rows(event.bytes, at: event.offset), rows, "\(name) at \(event.offset)")
+                }
+            }
+            XCTAssertEqual(framed.map(\.offset), expected.map(\.offset), name)
+            XCTAssertEqual(framed.map { Array($0.bytes) }, expected.map { Array($0.bytes) }, name)
+        }
+    }
+
     func testSideWorkRunsPerEventAndIsHandedBackWithIt() throws {
         let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("row-crc32.000001")))
         let result = try readAll(bytes, chunk: 4096) { event, output in

@@ -178,7 +178,12 @@ public final class PrefetchingEventReader {
     /// events themselves (``EventLayout``) call ``decode(_:)`` for the rest,
     /// in file order. Table maps are known to the decoding context only when decoded.
     public func nextFramed() throws -> FramedEvent? {
-        precondition(peeked == nil, "nextFramed() after peek()")
+        if let event = peeked {
+            // peek() decoded it already: hand back its bytes.
+            peeked = nil
+            guard let event else { return nil }
+            return FramedEvent(bytes: event.bytes, offset: event.offset, verified: true)
+        }
         while true {
             if done { return nil }
             if position < currentEvents.count {
