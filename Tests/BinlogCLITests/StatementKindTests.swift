@@ -11,7 +11,8 @@ final class StatementKindTests: XCTestCase {
         XCTAssertEqual(kind("START SLAVE"), .other)
         XCTAssertEqual(kind("COMMIT"), .commit)
         XCTAssertEqual(kind("ROLLBACK"), .rollback)
-        XCTAssertEqual(kind("ROLLBACK TO `sp1`"), .other)
+        XCTAssertEqual(kind("ROLLBACK TO `sp1`"), .savepoint)
+        XCTAssertEqual(kind("RELEASE SAVEPOINT sp1"), .savepoint)
         XCTAssertEqual(kind("XA START X'01',X'',1"), .xaStart)
         XCTAssertEqual(kind("XA COMMIT X'01',X'',1"), .xaOther)
     }
@@ -31,7 +32,7 @@ final class StatementKindTests: XCTestCase {
         XCTAssertEqual(kind("LOAD DATA LOCAL INFILE '/tmp/x' INTO TABLE t"), .dml)
         XCTAssertEqual(kind("LOAD INDEX INTO CACHE t"), .other)
         XCTAssertEqual(kind("GRANT ALL ON *.* TO x"), .other)
-        XCTAssertEqual(kind("SAVEPOINT `sp1`"), .other)
+        XCTAssertEqual(kind("SAVEPOINT `sp1`"), .savepoint)
         XCTAssertEqual(kind(""), .other)
     }
 

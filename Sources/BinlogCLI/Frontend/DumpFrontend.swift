@@ -86,15 +86,17 @@ struct DumpFrontend {
             diagnostics("--print-table-metadata is implemented for the text of MariaDB-written files only so far")
             return 2
         }
-        if options.selection.database != nil && (dialect == .mySQL || options.format != .text) {
-            diagnostics("--database is implemented for the text of MariaDB-written files only so far")
+        if options.selection.database != nil && dialect == .mySQL && options.format == .text {
+            diagnostics("--database is implemented for the text of MariaDB-written files and for --format jsonl only so far")
             return 2
         }
         if options.verbose > 0 && dialect == .mySQL && options.format == .text {
             diagnostics("-v is implemented for MariaDB-written files only so far; for MySQL-written files use mysqlbinlog -v")
             return 2
         }
-        let printer: any TextPrinter = options.format == .jsonl ? JSONLinesPrinter(out: out) : dialect.makePrinter(out: out, options: textOptions)
+        let printer: any TextPrinter = options.format == .jsonl
+            ? JSONLinesPrinter(out: out, database: options.selection.database.map { Array($0.utf8) })
+            : dialect.makePrinter(out: out, options: textOptions)
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
         let sizes = inputs.map { $0.plainSize() }
         let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }

@@ -18,7 +18,32 @@ final class JSONLinesPrinter: TextPrinter {
     /// The GTID ends with the next statement (MariaDB standalone GTID, MySQL DDL).
     private var gtidEndsAfterStatement = false
 
-    init(out: OutputSink) { self.out = out }
+    /// `-d`: only statements run in this database (and transaction control), and the Table_maps
+    /// and rows events of its tables, are printed.
+    private let database: [UInt8]?
+
+    init(out: OutputSink, database: [UInt8]? = nil) {
+        self.out = out
+        self.database = database
+    }
+
+    /// Whether `-d` leaves this event out (statements by their default database, Table_maps and
+    /// rows events by their table's database; everything else is kept).
+    private func omitted(_ event: BinlogEvent) -> Bool {
+        guard let database else { return false }
+        switch event.payload {
+        case .query(let query):
+            return !StatementKind(query.query.bytes).isTransactionControl && !query.database.bytes.elementsEqual(database)
+        case .executeLoadQuery(let load):
+            return !load.query.database.bytes.elementsEqual(database)
+        case .tableMap(let map):
+            return !map.database.bytes.elementsEqual(database)
+        case .rows(let rows):
+            return !(decoders[rows.tableID].map { $0.map.database.bytes.elementsEqual(database) } ?? false)
+        default:
+            return false
+        }
+    }
 
     func preamble() {}
     func trailer() {}
@@ -247,6 +272,10 @@ final class JSONLinesPrinter: TextPrinter {
     }
 
     private func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent, payloadIndex: Int?) throws {
+        let omit = omitted(event)
+        // An omitted rows event changes nothing: its rows are not even decoded. Omitted
+        // statements and Table_maps are gone through (for the GTID and the row decoders) unprinted.
+        if omit, case .rows = event.payload { return }
         line.removeAll(keepingCapacity: true)
         needsComma = false
         line.append(UInt8(ascii: "{"))
@@ -373,7 +402,7 @@ final class JSONLinesPrinter: TextPrinter {
             break
         }
         line.append("}\n")
-        out.write(line)
+        if !omit { out.write(line) }
         for (index, inner) in innerEvents.enumerated() {
             var positioned = inner
             positioned.offset = event.offset

@@ -12,6 +12,8 @@ enum StatementKind: Equatable {
     case xaStart
     /// Another XA statement (END, PREPARE, COMMIT, ROLLBACK).
     case xaOther
+    /// SAVEPOINT, ROLLBACK TO, RELEASE SAVEPOINT.
+    case savepoint
     /// CREATE, ALTER, DROP, RENAME, TRUNCATE.
     case ddl
     /// INSERT, UPDATE, DELETE, REPLACE, LOAD DATA: a change logged as a statement.
@@ -22,6 +24,13 @@ enum StatementKind: Equatable {
     var opensTransaction: Bool { self == .begin || self == .xaStart }
     /// Ends one (COMMIT, ROLLBACK).
     var endsTransaction: Bool { self == .commit || self == .rollback }
+    /// Transaction control of any kind: what `-d` never filters out.
+    var isTransactionControl: Bool {
+        switch self {
+        case .begin, .commit, .rollback, .xaStart, .xaOther, .savepoint: return true
+        case .ddl, .dml, .other: return false
+        }
+    }
 
     init(_ bytes: ArraySlice<UInt8>) {
         var words: [[UInt8]] = []
@@ -35,7 +44,9 @@ enum StatementKind: Equatable {
         case Array("BEGIN".utf8): self = .begin
         case Array("START".utf8): self = second == Array("TRANSACTION".utf8) ? .begin : .other
         case Array("COMMIT".utf8): self = .commit
-        case Array("ROLLBACK".utf8): self = second == Array("TO".utf8) ? .other : .rollback
+        case Array("ROLLBACK".utf8): self = second == Array("TO".utf8) ? .savepoint : .rollback
+        case Array("SAVEPOINT".utf8): self = .savepoint
+        case Array("RELEASE".utf8): self = second == Array("SAVEPOINT".utf8) ? .savepoint : .other
         case Array("XA".utf8): self = second == Array("START".utf8) || second == Array("BEGIN".utf8) ? .xaStart : .xaOther
         case Array("CREATE".utf8), Array("ALTER".utf8), Array("DROP".utf8), Array("RENAME".utf8), Array("TRUNCATE".utf8):
             self = .ddl

@@ -25,7 +25,7 @@ struct SelectionOptions: ParsableArguments {
     var serverId: UInt32?
 
     @Option(name: [.customShort("d"), .long],
-            help: ArgumentHelp("Only statements whose default database is this, and row events of its tables (as mysqlbinlog; for dump: MariaDB-written files only, so far).",
+            help: ArgumentHelp("Only statements whose default database is this, and row events of its tables (as mysqlbinlog; dump's text: MariaDB-written files only, so far).",
                                valueName: "db"))
     var database: String?
 

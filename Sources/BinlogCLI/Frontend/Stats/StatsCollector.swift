@@ -442,8 +442,7 @@ final class StatsCollector {
         let kind = StatementKind(query.query.bytes)
         // Whether this statement is the whole transaction: the first after a MySQL GTID, or the one after a standalone MariaDB GTID.
         let isWhole = awaitingFirstStatement || singleStatement
-        let selected = kind.opensTransaction || kind.endsTransaction || kind == .xaOther
-            || (database.map { query.database.bytes.elementsEqual($0) } ?? true)
+        let selected = kind.isTransactionControl || (database.map { query.database.bytes.elementsEqual($0) } ?? true)
         switch kind {
         case .begin, .xaStart:
             if open != nil && (awaitingFirstStatement || justAfterGTID || inPayload) {
@@ -474,13 +473,13 @@ final class StatsCollector {
                     if statementChanges.count < StatsCollector.maximumStatementChanges { statementChanges.append(entry) }
                 }
             }
-        case .xaOther, .other:
+        case .xaOther, .savepoint, .other:
             break
         }
         // A statement on its own (after a MySQL GTID, a standalone MariaDB GTID, or none) is a transaction.
         let alone = open == nil
         if alone { startTransaction(at: event.offset, gtid: nil, size: 0, timestamp: timestamp) }
-        inTransaction(size, timestamp, change: selected && kind != .xaOther)
+        inTransaction(size, timestamp, change: selected && !kind.isTransactionControl)
         if alone || isWhole { end(.statement) }
     }
 
