@@ -12,13 +12,23 @@ enum TransactionGTID: Equatable {
 /// without BEGIN, or a standalone MariaDB GTID, the next statement is the whole transaction;
 /// a statement outside any transaction is one by itself.
 struct TransactionSpan {
+    /// How a transaction ends.
+    enum Ending {
+        case commit, rollback, xaPrepare
+        /// The statement after a MySQL GTID or a standalone MariaDB GTID, or one outside any transaction.
+        case statement
+        /// A MySQL Transaction_payload: the whole transaction, compressed.
+        case compressedTransaction
+    }
+
     /// What one event does to the transaction it belongs to.
     struct Step {
         /// The event starts a transaction (with this GTID, or none).
         var opens = false
         var gtid: TransactionGTID?
-        /// The event is the last of its transaction.
-        var closes = false
+        /// The event is the last of its transaction, ending it this way.
+        var ending: Ending?
+        var closes: Bool { ending != nil }
         /// The event belongs to a transaction (false for Format_description, Rotate and the like between them).
         var inside = false
     }
@@ -70,12 +80,23 @@ struct TransactionSpan {
             statement(StatementKind(load.query.query.bytes), afterGTID: afterGTID, &step)
             return step
         default:
-            break
+            return feed(type: type)
         }
+    }
+
+    /// Feeds one event of a type whose payload ``feed(type:payload:)`` does not need (see
+    /// ``needsPayload(_:)``): a Table_map, rows event, Xid and the like.
+    @inline(__always)
+    mutating func feed(type: UInt8) -> Step {
+        justAfterGTID = false
+        var step = Step()
         switch type {
         case BinlogEventType.xid.rawValue, BinlogEventType.xaPrepare.rawValue, BinlogEventType.transactionPayload.rawValue:
             step.inside = open
-            step.closes = open
+            if open {
+                step.ending = type == BinlogEventType.xid.rawValue ? .commit
+                    : type == BinlogEventType.xaPrepare.rawValue ? .xaPrepare : .compressedTransaction
+            }
             close()
         default:
             step.inside = open
@@ -98,7 +119,7 @@ struct TransactionSpan {
         }
         if kind.endsTransaction {
             step.inside = open
-            step.closes = open
+            if open { step.ending = kind == .commit ? .commit : .rollback }
             close()
             return
         }
@@ -106,12 +127,12 @@ struct TransactionSpan {
             // A statement on its own (no GTIDs in the file, or after a closed transaction).
             step.opens = true
             step.inside = true
-            step.closes = true
+            step.ending = .statement
             return
         }
         step.inside = true
         if awaitingFirst || single {
-            step.closes = true
+            step.ending = .statement
             close()
         }
     }

@@ -158,12 +158,10 @@ final class StatsCollector {
     private var lastMapID: UInt64 = .max
     private var lastMapSlot = -1
     private var open: Transaction?
-    /// After a MySQL GTID: BEGIN opens the transaction; any other statement is the whole of it.
-    private var awaitingFirstStatement = false
-    /// After a standalone MariaDB GTID: the next statement is the whole transaction.
-    private var singleStatement = false
-    /// The last event was a GTID event: a BEGIN now belongs to its transaction.
-    private var justAfterGTID = false
+    /// Where transactions begin and end.
+    private var span = TransactionSpan()
+    /// How the compressed transaction being read ends (its inner Xid or XA_prepare says).
+    private var payloadOutcome = Outcome.committed
     private var fileIndex = -1
     private var serverIDRun: (id: UInt32, count: UInt64)?
     /// Where the parts of rows events and Table_maps are, from the Format_description in force.
@@ -216,6 +214,7 @@ final class StatsCollector {
         count(type: type, size: size, timestamp: timestamp, serverID: serverID)
         switch type {
         case 19:
+            let step = enter(span.feed(type: type), at: event.offset)
             let (tableID, body) = try named(reader) { () throws(BinlogDecodingError) in try layout.tableMapBody(bytes, at: event.offset) }
             if let slot = mapSlots[tableID], StatsCollector.same(maps[slot].body, body) {
                 lastMapID = tableID
@@ -223,22 +222,21 @@ final class StatsCollector {
             } else if case .tableMap(let map) = try reader.decode(event).payload {
                 register(map, body: Array(body))
             }
-            inTransaction(size, timestamp, change: lastMapSlot >= 0 && maps[lastMapSlot].selected)
+            leave(step, size, timestamp, change: lastMapSlot >= 0 && maps[lastMapSlot].selected)
         case 20...25, 30...32, 39, 166...171:
+            let step = enter(span.feed(type: type), at: event.offset)
             let rows = try named(reader) { () throws(BinlogDecodingError) in try layout.rows(bytes, at: event.offset) }
             if rows.wasCompressed {
                 // The compressed part runs from the row images' start to the checksum.
                 compressed(size: size, part: bytes.count - layout.checksumLength - rows.rowsStart, inflated: rows.rows.count)
             }
             let selected = self.rows(rows, size: size, at: event.offset, type: type)
-            inTransaction(size, timestamp, change: selected)
-        case 16:
-            inTransaction(size, timestamp, change: false)
-            end(.committed)
-        case 160, 29, 5, 13, 14, 161, 3, 27:
-            // Annotate_rows, Rows_query, Intvar, Rand, User_var, Binlog_checkpoint, Stop,
-            // Heartbeat: nothing in them is counted beyond their type and size.
-            inTransaction(size, timestamp, change: false)
+            leave(step, size, timestamp, change: selected)
+        case 16, 160, 29, 5, 13, 14, 161, 3, 27:
+            // Xid, Annotate_rows, Rows_query, Intvar, Rand, User_var, Binlog_checkpoint, Stop,
+            // Heartbeat: nothing in them is counted beyond their type and size (an Xid ends its
+            // transaction: the span says so).
+            leave(enter(span.feed(type: type), at: event.offset), size, timestamp, change: false)
         default:
             let decoded = try reader.decode(event)
             if type == BinlogEventType.formatDescription.rawValue || type == BinlogEventType.startV3.rawValue { layout = reader.layout }
@@ -270,9 +268,37 @@ final class StatsCollector {
         serverIDRun = nil
     }
 
-    /// A decoded event: those of the file that are not read from their bytes, and every event
-    /// inside a compressed transaction.
+    /// A decoded event of the file: those not read from their bytes above.
     private func decoded(_ event: BinlogEvent, size: UInt64, timestamp: UInt32, formatDescription: FormatDescriptionEvent) {
+        let type = event.header.type.rawValue
+        var gtid: GTIDRef?
+        switch event.payload {
+        case .gtid(let value) where event.header.type != .anonymousGTID:
+            let source = MySQLGTIDSet.Source(uuid: value.sid, tag: value.tag)
+            var index = mysqlSources.firstIndex(of: source)
+            if index == nil {
+                mysqlSources.append(source)
+                index = mysqlSources.count - 1
+            }
+            gtid = .mysql(source: index!, number: value.gno)
+            if value.gno > 0 { mysqlGTIDs.insert(source, UInt64(value.gno)) }
+        case .mariaDBGTID(let value):
+            let key = MariaDBKey(domain: value.domainID, server: event.header.serverID)
+            let sequence = value.sequenceNumber
+            if var range = mariaDBGTIDs[key] {
+                range.first = min(range.first, sequence)
+                range.last = max(range.last, sequence)
+                range.count += 1
+                mariaDBGTIDs[key] = range
+            } else {
+                mariaDBGTIDs[key] = MariaDBRange(first: sequence, last: sequence, count: 1)
+            }
+            gtid = .mariaDB(domain: value.domainID, server: event.header.serverID, sequence: sequence)
+        default:
+            break
+        }
+        let step = enter(span.feed(type: type, payload: event.payload), at: event.offset, gtid: gtid)
+        var change = false
         switch event.payload {
         case .formatDescription(let description):
             if files[fileIndex].serverVersion == nil {
@@ -283,93 +309,52 @@ final class StatsCollector {
                 default: files[fileIndex].checksum = "unknown"
                 }
             }
-        case .tableMap(let map):
-            register(map, body: nil)
-            inTransaction(size, timestamp, change: lastMapSlot >= 0 && maps[lastMapSlot].selected)
-        case .rows(let rows):
-            let selected = self.rows(rows, size: size, at: event.offset, type: event.header.type.rawValue)
-            inTransaction(size, timestamp, change: selected)
         case .query(let query):
             if event.header.type == .queryCompressed,
                let part = StatsCollector.compressedQueryLength(event.bytes, formatDescription) {
                 compressed(size: size, part: part, inflated: query.query.count)
             }
-            self.query(query, event: event, size: size, timestamp: timestamp, inPayload: false)
+            change = self.query(query, event: event, timestamp: timestamp)
         case .executeLoadQuery(let load):
             // LOAD DATA in statement format: its Query part, with the file's blocks before it.
-            self.query(load.query, event: event, size: size, timestamp: timestamp, inPayload: false)
-        case .xid:
-            inTransaction(size, timestamp, change: false)
-            end(.committed)
-        case .xaPrepare:
-            inTransaction(size, timestamp, change: false)
-            end(.xaPrepared)
-        case .gtid(let gtid):
-            var ref: GTIDRef?
-            if event.header.type != .anonymousGTID {
-                let source = MySQLGTIDSet.Source(uuid: gtid.sid, tag: gtid.tag)
-                var index = mysqlSources.firstIndex(of: source)
-                if index == nil {
-                    mysqlSources.append(source)
-                    index = mysqlSources.count - 1
-                }
-                ref = .mysql(source: index!, number: gtid.gno)
-                if gtid.gno > 0 { mysqlGTIDs.insert(source, UInt64(gtid.gno)) }
-            }
-            startTransaction(at: event.offset, gtid: ref, size: size, timestamp: timestamp)
-            awaitingFirstStatement = true
-        case .mariaDBGTID(let gtid):
-            let key = MariaDBKey(domain: gtid.domainID, server: event.header.serverID)
-            let sequence = gtid.sequenceNumber
-            if var range = mariaDBGTIDs[key] {
-                range.first = min(range.first, sequence)
-                range.last = max(range.last, sequence)
-                range.count += 1
-                mariaDBGTIDs[key] = range
-            } else {
-                mariaDBGTIDs[key] = MariaDBRange(first: sequence, last: sequence, count: 1)
-            }
-            startTransaction(at: event.offset, gtid: .mariaDB(domain: gtid.domainID, server: event.header.serverID, sequence: sequence),
-                             size: size, timestamp: timestamp)
-            singleStatement = gtid.flags.contains(.standalone)
+            change = self.query(load.query, event: event, timestamp: timestamp)
         case .transactionPayload(let payload):
             payloads += 1
             payloadBytes += size
             payloadInflatedBytes += payload.uncompressedSize
-            inTransaction(size, timestamp, change: false)
+            payloadOutcome = .committed
             do {
                 var inner = try TransactionPayloadReader(payload, in: event, formatDescription: formatDescription)
                 while let innerEvent = try inner.next() {
                     typeCountsInPayloads[Int(innerEvent.header.type.rawValue)] += 1
                     // Inner events count for their tables and statements; the transaction's
-                    // size is the compressed event's, already counted.
-                    decodedInPayload(innerEvent, formatDescription: formatDescription)
+                    // size and times are the compressed event's.
+                    if decodedInPayload(innerEvent) { change = true }
                 }
             } catch {
                 warn("\(files[fileIndex].file): the compressed transaction at \(event.offset) cannot be read: \(error)", damage: true)
             }
         default:
-            inTransaction(size, timestamp, change: false)
+            break
         }
+        leave(step, size, timestamp, change: change)
     }
 
-    private func decodedInPayload(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent) {
-        let size = UInt64(event.bytes.count)
-        let timestamp = event.header.timestamp
+    /// An event inside a compressed transaction; returns whether it is a selected change.
+    private func decodedInPayload(_ event: BinlogEvent) -> Bool {
         switch event.payload {
         case .tableMap(let map):
             register(map, body: nil)
-            markChange(lastMapSlot >= 0 && maps[lastMapSlot].selected)
+            return lastMapSlot >= 0 && maps[lastMapSlot].selected
         case .rows(let rows):
-            markChange(self.rows(rows, size: size, at: event.offset, type: event.header.type.rawValue))
+            return self.rows(rows, size: UInt64(event.bytes.count), at: event.offset, type: event.header.type.rawValue)
         case .query(let query):
-            self.query(query, event: event, size: 0, timestamp: timestamp, inPayload: true)
-        case .xid:
-            end(.committed)
+            return self.query(query, event: event, timestamp: event.header.timestamp)
         case .xaPrepare:
-            end(.xaPrepared)
+            payloadOutcome = .xaPrepared
+            return false
         default:
-            break
+            return false
         }
     }
 
@@ -438,86 +423,59 @@ final class StatsCollector {
 
     // MARK: Statements
 
-    private func query(_ query: QueryEvent, event: BinlogEvent, size: UInt64, timestamp: UInt32, inPayload: Bool) {
+    /// Records DDL and changes logged as statements; returns whether the statement is a selected
+    /// change (transaction control is not).
+    private func query(_ query: QueryEvent, event: BinlogEvent, timestamp: UInt32) -> Bool {
         let kind = StatementKind(query.query.bytes)
-        // Whether this statement is the whole transaction: the first after a MySQL GTID, or the one after a standalone MariaDB GTID.
-        let isWhole = awaitingFirstStatement || singleStatement
-        let selected = kind.isTransactionControl || (database.map { query.database.bytes.elementsEqual($0) } ?? true)
-        switch kind {
-        case .begin, .xaStart:
-            if open != nil && (awaitingFirstStatement || justAfterGTID || inPayload) {
-                // The BEGIN of the transaction its GTID opened.
+        if kind.isTransactionControl { return false }
+        guard database.map({ query.database.bytes.elementsEqual($0) }) ?? true else { return false }
+        if kind == .ddl || kind == .dml {
+            let entry = Statement(file: fileIndex, position: event.offset, gtid: open?.gtid.map(describe),
+                                  database: query.database.description, text: query.query.description, timestamp: timestamp)
+            if kind == .ddl {
+                ddl.append(entry)
             } else {
-                startTransaction(at: event.offset, gtid: nil, size: 0, timestamp: timestamp)
+                statementChangeCount += 1
+                files[fileIndex].statementChanges += 1
+                if statementChanges.count < StatsCollector.maximumStatementChanges { statementChanges.append(entry) }
             }
-            inTransaction(size, timestamp, change: false)
-            singleStatement = false
-            return
-        case .commit:
-            inTransaction(size, timestamp, change: false)
-            end(.committed)
-            return
-        case .rollback:
-            inTransaction(size, timestamp, change: false)
-            end(.rolledBack)
-            return
-        case .ddl, .dml:
-            if selected {
-                let entry = Statement(file: fileIndex, position: event.offset, gtid: open?.gtid.map(describe),
-                                      database: query.database.description, text: query.query.description, timestamp: timestamp)
-                if kind == .ddl {
-                    ddl.append(entry)
-                } else {
-                    statementChangeCount += 1
-                    files[fileIndex].statementChanges += 1
-                    if statementChanges.count < StatsCollector.maximumStatementChanges { statementChanges.append(entry) }
-                }
-            }
-        case .xaOther, .savepoint, .other:
-            break
         }
-        // A statement on its own (after a MySQL GTID, a standalone MariaDB GTID, or none) is a transaction.
-        let alone = open == nil
-        if alone { startTransaction(at: event.offset, gtid: nil, size: 0, timestamp: timestamp) }
-        inTransaction(size, timestamp, change: selected && !kind.isTransactionControl)
-        if alone || isWhole { end(.statement) }
+        return true
     }
 
     // MARK: Transactions
 
-    private func startTransaction(at position: UInt64, gtid: GTIDRef?, size: UInt64, timestamp: UInt32) {
-        if let open { close(open, .unterminated) }
-        awaitingFirstStatement = false
-        singleStatement = false
-        justAfterGTID = gtid != nil
-        open = Transaction(file: fileIndex, position: position, gtid: gtid, firstTimestamp: timestamp, lastTimestamp: timestamp,
-                           bytes: size, events: size > 0 ? 1 : 0, selected: database == nil)
+    /// Before an event's own counting, with what the span made of it: starts the transaction it opens
+    /// (a transaction still open then was never closed: unterminated).
+    @inline(__always)
+    private func enter(_ step: TransactionSpan.Step, at position: UInt64, gtid: GTIDRef? = nil) -> TransactionSpan.Step {
+        if step.opens {
+            if let open { close(open, .unterminated) }
+            open = Transaction(file: fileIndex, position: position, gtid: gtid, selected: database == nil)
+        }
+        return step
     }
 
+    /// After it: the event's bytes and time go to its transaction, which ends here if the span says so.
     @inline(__always)
-    private func inTransaction(_ size: UInt64, _ timestamp: UInt32, change: Bool) {
-        awaitingFirstStatement = false
-        justAfterGTID = false
+    private func leave(_ step: TransactionSpan.Step, _ size: UInt64, _ timestamp: UInt32, change: Bool) {
         guard open != nil else { return }
         open!.bytes += size
-        if size > 0 { open!.events += 1 }
+        open!.events += 1
         if timestamp != 0 {
             if open!.firstTimestamp == 0 || timestamp < open!.firstTimestamp { open!.firstTimestamp = timestamp }
             if timestamp > open!.lastTimestamp { open!.lastTimestamp = timestamp }
         }
         if change { open!.selected = true }
-    }
-
-    private func markChange(_ change: Bool) {
-        if change, open != nil { open!.selected = true }
-    }
-
-    private func end(_ outcome: Outcome) {
-        guard let open else { return }
-        self.open = nil
-        awaitingFirstStatement = false
-        singleStatement = false
-        close(open, outcome)
+        guard let ending = step.ending, let transaction = open else { return }
+        open = nil
+        switch ending {
+        case .commit: close(transaction, .committed)
+        case .rollback: close(transaction, .rolledBack)
+        case .xaPrepare: close(transaction, .xaPrepared)
+        case .statement: close(transaction, .statement)
+        case .compressedTransaction: close(transaction, payloadOutcome)
+        }
     }
 
     private func close(_ transaction: Transaction, _ outcome: Outcome) {
