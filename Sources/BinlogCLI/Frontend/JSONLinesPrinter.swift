@@ -15,8 +15,8 @@ final class JSONLinesPrinter: TextPrinter {
     private var fileName = ""
     private var decoders: [UInt64: (map: TableMapEvent, decoder: RowDecoder)] = [:]
     private var gtid: String?
-    /// The GTID ends with the next statement (MariaDB standalone GTID, MySQL DDL).
-    private var gtidEndsAfterStatement = false
+    /// Where transactions begin and end: the GTID is that of the transaction an event is in.
+    private var span = TransactionSpan()
 
     /// `-d`: only statements run in this database (and transaction control), and the Table_maps
     /// and rows events of its tables, are printed.
@@ -50,6 +50,7 @@ final class JSONLinesPrinter: TextPrinter {
     func beginFile() {
         decoders.removeAll()
         gtid = nil
+        span = TransactionSpan()
     }
     func beginFile(named name: String) {
         fileName = name
@@ -272,8 +273,10 @@ final class JSONLinesPrinter: TextPrinter {
     }
 
     private func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent, payloadIndex: Int?) throws {
+        // Inner events of a compressed transaction are in the transaction of the event carrying them.
+        let step = payloadIndex == nil ? span.feed(type: event.header.type.rawValue, payload: event.payload) : TransactionSpan.Step()
         let omit = omitted(event)
-        // An omitted rows event changes nothing: its rows are not even decoded. Omitted
+        // An omitted rows event changes nothing else: its rows are not even decoded. Omitted
         // statements and Table_maps are gone through (for the GTID and the row decoders) unprinted.
         if omit, case .rows = event.payload { return }
         line.removeAll(keepingCapacity: true)
@@ -288,7 +291,6 @@ final class JSONLinesPrinter: TextPrinter {
         if let payloadIndex { field("payload_index", payloadIndex) }
         field("timestamp", event.header.timestamp)
         field("server_id", event.header.serverID)
-        var endsTransaction = false
         var innerEvents: [BinlogEvent] = []
         switch event.payload {
         case .formatDescription(let description):
@@ -298,11 +300,9 @@ final class JSONLinesPrinter: TextPrinter {
             field("checksum", raw: description.checksumAlgorithm == .crc32 ? "\"crc32\"" : "\"none\"")
         case .gtid(let value):
             gtid = event.header.type == .anonymousGTID ? nil : "\(value.sid)" + (value.tag.map { ":" + $0 } ?? "") + ":\(value.gno)"
-            gtidEndsAfterStatement = true
             field("gtid", text: gtid)
         case .mariaDBGTID(let value):
             gtid = "\(value.domainID)-\(event.header.serverID)-\(value.sequenceNumber)"
-            gtidEndsAfterStatement = value.flags.contains(.standalone)
             field("gtid", text: gtid)
             field("standalone", raw: value.flags.contains(.standalone) ? "true" : "false")
         default:
@@ -315,15 +315,8 @@ final class JSONLinesPrinter: TextPrinter {
             field("thread_id", query.threadID)
             field("exec_time", query.executionTime)
             field("error_code", query.errorCode)
-            let kind = StatementKind(query.query.bytes)
-            let (isBegin, isEnd) = (kind.opensTransaction, kind.endsTransaction)
-            if isEnd || (!isBegin && gtidEndsAfterStatement) { endsTransaction = true }
-            if isBegin { gtidEndsAfterStatement = false }
         case .xid(let xid):
             field("xid", xid.xid)
-            endsTransaction = true
-        case .xaPrepare:
-            endsTransaction = true
         case .rotate(let rotate):
             field("next_file", bytes: rotate.nextFile.bytes)
             field("next_position", rotate.position)
@@ -408,10 +401,7 @@ final class JSONLinesPrinter: TextPrinter {
             positioned.offset = event.offset
             try print(positioned, formatDescription: formatDescription, payloadIndex: index)
         }
-        if endsTransaction {
-            gtid = nil
-            gtidEndsAfterStatement = false
-        }
+        if step.closes { gtid = nil }
     }
 
     private func columns(_ decoder: RowDecoder) {
