@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 // swift-binlog: a command-line toolkit for MySQL and MariaDB binary logs.
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 let package = Package(
     name: "swift-binlog",
@@ -59,7 +64,14 @@ let package = Package(
         ),
         .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog", "CZlib", "CZstd"]),
         .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "BinlogCLITests", dependencies: ["BinlogCLI", "MySQLBinlog"]),
+        .testTarget(name: "BinlogCLITests", dependencies: ["BinlogCLI", "MySQLBinlog", "CZstd"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target exists only for Scripts/fuzz, which builds it with
+// `-sanitize=fuzzer,address -parse-as-library`; an ordinary build would have no `main` to link.
+if getenv("BINLOG_FUZZ") != nil {
+    package.targets.append(.executableTarget(name: "BinlogFuzz", dependencies: ["BinlogCLI"], path: "Fuzz/BinlogFuzz"))
+    package.products.append(.executable(name: "BinlogFuzz", targets: ["BinlogFuzz"]))
+}

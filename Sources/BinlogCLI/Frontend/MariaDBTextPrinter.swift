@@ -752,7 +752,14 @@ final class MariaDBTextPrinter {
             head.append(10)
         }
         if !options.shortForm || options.printRowCount {
-            if options.printTableMetadata { head += MariaDBTableMetadata.lines(map) }
+            if options.printTableMetadata {
+                head += MariaDBTableMetadata.lines(map)
+                if let problem = TableMapOptionalMetadata(map).problem {
+                    // The block runs to the end of the event's body, just before its checksum.
+                    let blockStart = event.endOffset - UInt64(event.checksum == nil ? 0 : 4) - UInt64(map.optionalMetadata.count)
+                    warnings.append("the optional metadata of the Table_map at \(event.offset) is damaged at offset \(blockStart + UInt64(problem.offset)): \(problem.message); the fields from there on are not printed")
+                }
+            }
             if printsBase64 {
                 if let text = precomputedBase64 { body.append(contentsOf: text) } else { Base64.appendLines(event.bytes, to: &body) }
             }

@@ -18,7 +18,7 @@ struct Verify: ParsableCommand {
 
             Severities: error (a restore would be wrong or stop there), warning (worth a look), info. \
             Kinds: checksum-mismatch, event-size, log-position, unframeable, truncated-event, zero-tail, \
-            file-in-use, first-event, post-header-length, malformed-event, payload, encrypted, \
+            file-in-use, first-event, post-header-length, malformed-event, payload, unknown-event, encrypted, \
             unclosed-transaction, open-transaction, orphan-end, gtid-gap, gtid-duplicate, gtid-out-of-order, \
             previous-gtids-mismatch, gtid-list-mismatch, rotate-mismatch, missing-file, no-rotate, \
             timestamp-backwards, not-a-binlog, unreadable.

@@ -9,6 +9,9 @@ import CZlib
 /// | length | int<1..4> big-endian | uncompressed size |
 /// | data | bytes<EOF> | zlib stream |
 public enum MariaDBCompression {
+    /// The most deflate can expand: 1032 bytes out per byte in.
+    static let maximumZlibRatio = 1032
+
     public static func decompress(
         _ bytes: ArraySlice<UInt8>, offset: UInt64, eventType: BinlogEventType?, eventOffset: UInt64?,
         field: String, options: DecodingOptions
@@ -33,6 +36,11 @@ public enum MariaDBCompression {
             throw failure(.limitExceeded("declared uncompressed size \(length) exceeds the cap of \(options.maximumDecompressedSize) bytes"))
         }
         let data = bytes.dropFirst(1 + lengthBytes)
+        // Deflate never inflates more than 1032:1 (a 258-byte match per 2 bits at best): a header
+        // claiming more is damaged or hostile, and must not make us allocate what it claims.
+        guard length <= data.count.multipliedReportingOverflow(by: maximumZlibRatio).partialValue + 64 else {
+            throw failure(.invalidLength("declared uncompressed size \(length) is more than \(data.count) bytes of zlib data can inflate to"))
+        }
         var output = [UInt8](repeating: 0, count: length)
         var produced = uLongf(length)
         let status: Int32 = output.withUnsafeMutableBufferPointer { out in
@@ -43,6 +51,9 @@ public enum MariaDBCompression {
                     CZlib.uncompress(out.baseAddress ?? dummyPointer, &produced, input.baseAddress ?? UnsafePointer(dummyPointer), uLong(input.count))
                 }
             }
+        }
+        if status == Z_BUF_ERROR && Int(produced) == length {
+            throw failure(.decompressionFailed("the zlib data inflates beyond the \(length) bytes its header declares"))
         }
         guard status == Z_OK else {
             throw failure(.decompressionFailed("zlib error \(status) inflating \(data.count) bytes declared to inflate to \(length)"))

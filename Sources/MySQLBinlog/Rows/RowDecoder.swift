@@ -238,6 +238,9 @@ public struct TableMapOptionalMetadata: Sendable {
     public var geometryTypes: [Int: UInt64] = [:]
     /// Primary key columns and their prefix lengths (0: the whole column).
     public var primaryKey: [(column: Int, prefix: Int)]?
+    /// The first thing wrong with the block, when it is damaged: the fields before it are kept,
+    /// the rest ignored. `offset` counts from the start of the block.
+    public var problem: (offset: Int, message: String)?
 
     public init(_ map: TableMapEvent) {
         let block = map.optionalMetadata
@@ -281,8 +284,19 @@ public struct TableMapOptionalMetadata: Sendable {
         }
         while index < block.endIndex {
             let type = block[index]
+            let fieldStart = index - block.startIndex
             index += 1
-            guard let length = TableMapOptionalMetadata.lengthEncoded(block, &index), length <= block.endIndex - index else { return }
+            let lengthAt = index
+            guard let length = TableMapOptionalMetadata.lengthEncoded(block, &index) else {
+                problem = (fieldStart, lengthAt < block.endIndex
+                    ? "field type \(type): the length byte 0x\(String(block[lengthAt], radix: 16)) is not a length"
+                    : "field type \(type): the block ends before its length")
+                break
+            }
+            guard length <= block.endIndex - index else {
+                problem = (fieldStart, "field type \(type) claims \(length) bytes, \(block.endIndex - index) remain in the event")
+                break
+            }
             let value = block[index..<(index + length)]
             index += length
             switch type {
@@ -314,6 +328,8 @@ public struct TableMapOptionalMetadata: Sendable {
                 if names.count == types.count {
                     columnNameBytes = names
                     columnNames = names.map { String(decoding: $0, as: UTF8.self) }
+                } else if problem == nil {
+                    problem = (fieldStart, "COLUMN_NAME holds \(names.count) well-formed names for \(types.count) columns")
                 }
             case 5, 6:
                 // SET_STR_VALUE / ENUM_STR_VALUE: per column of that kind, a count and the names.

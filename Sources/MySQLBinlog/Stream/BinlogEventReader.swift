@@ -51,10 +51,12 @@ public struct BinlogEventReader {
             end = live
             start = 0
         }
-        if count > buffer.count {
-            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
-        }
         while end < count {
+            // Grow at most by doubling: a size field claiming more than the input holds must not
+            // make us allocate what it claims.
+            if end == buffer.count {
+                buffer.append(contentsOf: repeatElement(0, count: min(count, max(buffer.count * 2, windowSize)) - buffer.count))
+            }
             let read = try buffer.withUnsafeMutableBytes { raw in
                 try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
             }

@@ -46,7 +46,9 @@ enum EventFraming {
     /// The error for input that ends `available` bytes into the event at `offset`.
     static func truncated(in bytes: [UInt8], at index: Int, available: Int, offset: UInt64, name: String) -> BinlogDecodingError {
         guard available >= minimumHeader else {
-            return BinlogDecodingError(.truncated(needed: minimumHeader, available: available), offset: offset, field: "header", file: name)
+            return BinlogDecodingError(.truncated(needed: minimumHeader, available: available), offset: offset,
+                                       eventType: available > 4 ? BinlogEventType(rawValue: bytes[index + 4]) : nil,
+                                       eventOffset: available > 4 ? offset : nil, field: "header", file: name)
         }
         return BinlogDecodingError(.truncated(needed: size(in: bytes, at: index), available: available), offset: offset,
                                    eventType: BinlogEventType(rawValue: bytes[index + 4]), eventOffset: offset,

@@ -312,15 +312,20 @@ public final class PrefetchingEventReader {
         }
         let filled = chunk.count
         if target <= filled { return false }
-        chunk.append(contentsOf: repeatElement(0, count: target - filled))
         var count = filled
         defer { chunk.removeLast(chunk.count - count) }
         while count < target {
-            let read = try chunk.withUnsafeMutableBytes { raw in
-                try producer.source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[count...]))
+            // Grow at most by doubling: a size field claiming more than the input holds must not
+            // make us allocate what it claims (memory follows the bytes actually read).
+            let step = min(target, max(count * 2, producer.chunkSize))
+            if chunk.count < step { chunk.append(contentsOf: repeatElement(0, count: step - chunk.count)) }
+            while count < step {
+                let read = try chunk.withUnsafeMutableBytes { raw in
+                    try producer.source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[count..<step]))
+                }
+                if read == 0 { return true }
+                count += read
             }
-            if read == 0 { return true }
-            count += read
         }
         return false
     }

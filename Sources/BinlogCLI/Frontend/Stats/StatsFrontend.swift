@@ -44,6 +44,7 @@ struct StatsFrontend {
         let sizes = inputs.map { $0.plainSize() }
         let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
         let progress = Progress(total: total, enabled: !options.quiet && showsProgress && isatty(2) != 0)
+        var currentFile: String?
         var reachedStop = false
         do {
             reading: for (index, input) in inputs.enumerated() {
@@ -51,6 +52,7 @@ struct StatsFrontend {
                 try PrefetchingEventReader.readMagic(from: &source, name: input.path)
                 let reader = PrefetchingEventReader(source: source, name: input.path, options: decoding)
                 collector.beginFile(input.path)
+                currentFile = input.path
                 let startPosition = index == 0 ? (selection.startPosition ?? 4) : 4
                 let stopPosition = index == inputs.count - 1 ? selection.stopPosition : nil
                 var inUse = false
@@ -125,7 +127,9 @@ struct StatsFrontend {
         } catch let failure as CLIError {
             diagnostics(failure.message)
             return failure.exitCode
-        } catch let failure as BinlogDecodingError {
+        } catch var failure as BinlogDecodingError {
+            // Errors from inside an event (a compressed transaction's, say) name the file here.
+            if failure.file == nil { failure.file = currentFile }
             diagnostics("\(failure)")
             if case .notABinlog = failure.reason { return 2 }
             return 1

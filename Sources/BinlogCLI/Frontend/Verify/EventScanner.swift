@@ -167,7 +167,9 @@ private final class Producer: @unchecked Sendable {
     private func ensure(_ chunk: inout [UInt8], _ index: Int, _ count: Int) -> Bool {
         while chunk.count - index < count {
             if eof { return false }
-            let want = max(count - (chunk.count - index), 1 << 18)
+            // At most doubling per read: a size field claiming more than the input holds must not
+            // make us allocate what it claims.
+            let want = min(max(count - (chunk.count - index), 1 << 18), max(chunk.count, 1 << 18))
             let filled = chunk.count
             chunk.append(contentsOf: repeatElement(0, count: want))
             var got = 0

@@ -242,6 +242,11 @@ final class VerifyChecker {
             file.typesSeen[raw] = true
             checkPostHeaderLength(type, at: offset, file.decoder.context.formatDescription)
         }
+        if type.name.hasPrefix("Unknown") {
+            // Kept in the file and counted, but nothing in it can be checked: said, never passed over.
+            finding(.warning, .unknownEvent, at: offset, type,
+                    "event type \(raw) is not one MySQL or MariaDB is known to write; its \(count) bytes are not checked")
+        }
         if case .other = file.ending {} else { file.ending = .other }
         if raw == 162 && !checksumFailed && count >= 19 + 19 && file.decoder.context.hasFormatDescription
             && file.decoder.headerLength == 19 && (file.decoder.context.formatDescription.postHeaderLength(for: .mariaDBGTID) ?? 19) >= 19 {

@@ -37,6 +37,7 @@ struct VerifyFinding: Equatable, Sendable {
         case postHeaderLength = "post-header-length"
         case malformedEvent = "malformed-event"
         case payload = "payload"
+        case unknownEvent = "unknown-event"
         // The end of a file.
         case fileInUse = "file-in-use"
         case truncatedEvent = "truncated-event"

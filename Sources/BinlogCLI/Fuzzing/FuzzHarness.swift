@@ -1,0 +1,73 @@
+// One fuzz input through every reader and printer: the body of the libFuzzer target, and of a test.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs an arbitrary byte string through the subcommands as a binlog file.
+///
+/// The libFuzzer target (`Fuzz/BinlogFuzz`, built by `Scripts/fuzz`) calls ``exercise(_:scratchPath:)``
+/// for each input; the test suite calls it on every file of `TestData/` so the harness is built and
+/// run on every CI run. Whatever the bytes, it must return: a crash, a trap, an out-of-bounds read
+/// (under AddressSanitizer), a hang or an allocation past libFuzzer's limits is a bug.
+public enum FuzzHarness {
+    /// The command lines each input goes through (the file name is appended).
+    public static let commandLines: [[String]] = [
+        ["dump"],
+        ["dump", "-vv", "--print-table-metadata"],
+        ["dump", "--hexdump", "--base64-output", "never"],
+        ["dump", "--format", "jsonl"],
+        ["dump", "--format", "jsonl", "--database", "test", "--include-gtids", "0-1-1,1-1-5"],
+        ["dump", "--short-form", "--skip-gtids", "--idempotent"],
+        ["stats", "--json"],
+        ["stats", "--database", "test"],
+        ["verify", "--json"],
+    ]
+
+    /// Writes `bytes` to `scratchPath` and runs every command line of ``commandLines`` on it, output
+    /// discarded. Returns the exit code of each run (0, 1 or 2; anything else is a harness bug).
+    @discardableResult
+    public static func exercise(_ bytes: UnsafeRawBufferPointer, scratchPath: String) -> [Int32] {
+        let fd = open(scratchPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { fatalError("fuzz harness: cannot create \(scratchPath)") }
+        var written = 0
+        while written < bytes.count {
+            let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
+            guard n > 0 else { fatalError("fuzz harness: cannot write \(scratchPath)") }
+            written += n
+        }
+        close(fd)
+        return runs.indices.map { run($0, path: scratchPath) }
+    }
+
+    /// The command lines parsed once: argument parsing costs more than decoding a small input.
+    nonisolated(unsafe) private static let runs: [(OutputSink, String) -> Int32] = commandLines.map { arguments in
+        let rest = Array(arguments.dropFirst())
+        do {
+            switch arguments[0] {
+            case "dump":
+                let options = try DumpOptions.parse(rest)
+                return { sink, path in DumpFrontend(options: options, files: [path]).run(out: sink, diagnostics: { _ in }) }
+            case "stats":
+                let options = try StatsOptions.parse(rest)
+                return { sink, path in StatsFrontend(options: options, files: [path]).run(out: sink, diagnostics: { _ in }) }
+            case "verify":
+                let options = try VerifyOptions.parse(rest)
+                return { sink, path in VerifyFrontend(options: options, files: [path]).run(out: sink, diagnostics: { _ in }) }
+            default:
+                fatalError("fuzz harness: unknown command \(arguments[0])")
+            }
+        } catch {
+            fatalError("fuzz harness: bad command line \(arguments): \(error)")
+        }
+    }
+
+    private static func run(_ index: Int, path: String) -> Int32 {
+        let null = open("/dev/null", O_WRONLY)
+        defer { close(null) }
+        let sink = OutputSink(fd: null)
+        defer { sink.finish() }
+        return runs[index](sink, path)
+    }
+}
