@@ -191,4 +191,21 @@ final class ResourceCapTests: XCTestCase {
             XCTAssertLessThan(peak, 40 << 10, "\(command): peak RSS \(peak) KiB")
         }
     }
+
+    /// Every file of the shared corpus (MySQL 5.x–9.x, MariaDB; damaged ones included), through
+    /// dump and stats: none takes more than 48 MiB, whatever it holds.
+    func testMemoryIsBoundedOnEveryCorpusFile() throws {
+        guard Corpus.isPresent else { throw XCTSkip("the shared corpus (../shared/corpus) is absent") }
+        guard let binlog = CLIPaths.executable?.path else { throw XCTSkip("the binlog executable is not built") }
+        var largest = (peak: 0, what: "")
+        for (relative, url) in try Corpus.binlogCandidates() {
+            for command in ["dump", "stats"] {
+                let (status, peak) = try runMeasuringPeakRSS(binlog, [command, url.path])
+                XCTAssertTrue((0...2).contains(status), "\(command) \(relative): exit \(status)")
+                XCTAssertLessThan(peak, 48 << 10, "\(command) \(relative): peak RSS \(peak) KiB")
+                if peak > largest.peak { largest = (peak, "\(command) \(relative)") }
+            }
+        }
+        print("largest peak RSS over the corpus: \(largest.peak) KiB (\(largest.what))")
+    }
 }
