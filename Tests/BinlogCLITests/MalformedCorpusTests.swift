@@ -210,4 +210,12 @@ final class MalformedCorpusTests: XCTestCase {
             }
         }
     }
+
+    /// The harness's GTID-set property on texts worth trying: each parses back to itself.
+    func testGTIDSetTextsRoundTripInTheHarness() {
+        for text in ["3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7:9-20", "3E11FA47-71CA-11E1-9E33-C80AA9429562:tag_1:3-4,3e11fa47-71ca-11e1-9e33-c80aa9429562:1",
+                     "0-1-100,1-2-5", "", "garbage", "0-1-18446744073709551615"] {
+            Array(text.utf8).withUnsafeBytes { FuzzHarness.checkGTIDSetText($0) }
+        }
+    }
 }

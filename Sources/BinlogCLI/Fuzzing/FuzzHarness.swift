@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MySQLBinlog
 
 /// Runs an arbitrary byte string through the subcommands as a binlog file.
 ///
@@ -38,7 +39,25 @@ public enum FuzzHarness {
             written += n
         }
         close(fd)
+        checkGTIDSetText(bytes)
         return runs.indices.map { run($0, path: scratchPath) }
+    }
+
+    /// The same bytes as the text of a GTID set (what users type after --include-gtids): parsing
+    /// never traps, and what parses prints to a text that parses back to the same set.
+    static func checkGTIDSetText(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count <= 4096 else { return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let set = try? MySQLGTIDSet(parsing: text) {
+            guard let again = try? MySQLGTIDSet(parsing: set.description), again == set else {
+                fatalError("MySQL GTID set \(set) does not parse back to itself")
+            }
+        }
+        if let list = try? MariaDBGTIDList(parsing: text) {
+            guard let again = try? MariaDBGTIDList(parsing: list.description), again == list else {
+                fatalError("MariaDB GTID list \(list) does not parse back to itself")
+            }
+        }
     }
 
     /// The command lines parsed once: argument parsing costs more than decoding a small input.
