@@ -90,6 +90,22 @@ final class PrefetchingEventReaderTests: XCTestCase {
         XCTAssertEqual(seen, 5)
     }
 
+    func testAFailureKeepsBeingThrownAndNeverPassesForTheEnd() throws {
+        // A first event whose checksum is wrong: peek() throws, and so does every call after it
+        // (dump peeks at the first event to choose its dialect, then reads on).
+        var bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("rand.000001")))
+        bytes[30] ^= 0x01
+        var source: any ByteSource = MemorySource(bytes)
+        try PrefetchingEventReader.readMagic(from: &source, name: "bad")
+        let reader = PrefetchingEventReader(source: source, name: "bad", chunkSize: 4096, depth: 2)
+        XCTAssertThrowsError(try reader.peek())
+        XCTAssertThrowsError(try reader.next())
+        XCTAssertThrowsError(try reader.nextFramed())
+        XCTAssertThrowsError(try reader.next()) { error in
+            XCTAssertEqual((error as? BinlogDecodingError)?.eventOffset, 4)
+        }
+    }
+
     func testTruncatedTailAndZeroTailAreErrorsAfterTheCompleteEvents() throws {
         let bytes = Array(try Data(contentsOf: TestPaths.binlogs.appendingPathComponent("rand.000001")))
         let count = try decodeAll(bytes).count

@@ -39,6 +39,12 @@ public struct BinlogDecoder: Sendable {
                 | UInt32(bytes[bytes.startIndex + 11]) << 16 | UInt32(bytes[bytes.startIndex + 12]) << 24
             headerLength = size < 75 ? EventHeader.v1Length : EventHeader.v4Length
         }
+        guard bytes.count >= headerLength else {
+            // Framing lets 13-byte (binlog v1) headers through before the first Format_description.
+            throw BinlogDecodingError(.invalidLength("event size \(bytes.count) is smaller than the \(headerLength)-byte header"),
+                                      offset: offset + 9, eventType: BinlogEventType(rawValue: bytes[bytes.startIndex + 4]),
+                                      eventOffset: offset, field: "event_size")
+        }
         let header = try EventHeader(parsing: &reader, headerLength: headerLength)
         reader.eventType = header.type
         reader.eventOffset = offset

@@ -68,6 +68,9 @@ public final class PrefetchingEventReader {
     private var currentIsLast = false
     private var position = 0
     private var done = false
+    /// The error that ended reading: every later call throws it again, so a failure (met by
+    /// ``peek()``, say) never passes for a clean end of input.
+    private var terminalError: (any Error)?
 
     /// Reads and checks the 4-byte magic number at the start of `source`.
     public static func readMagic(from source: inout any ByteSource, name: String) throws {
@@ -121,7 +124,10 @@ public final class PrefetchingEventReader {
             return event
         }
         while true {
-            if done { return nil }
+            if done {
+                if let terminalError { throw terminalError }
+                return nil
+            }
             if position < currentEvents.count {
                 let framed = currentEvents[position]
                 position += 1
@@ -132,6 +138,7 @@ public final class PrefetchingEventReader {
                 } catch var failure {
                     failure.file = name
                     done = true
+                    terminalError = failure
                     throw failure
                 }
             }
@@ -144,6 +151,7 @@ public final class PrefetchingEventReader {
     private func takeBatch() throws -> Bool {
         if let failure = currentFailure {
             done = true
+            terminalError = failure
             throw failure
         }
         if currentIsLast {
@@ -185,7 +193,10 @@ public final class PrefetchingEventReader {
             return FramedEvent(bytes: event.bytes, offset: event.offset, verified: true)
         }
         while true {
-            if done { return nil }
+            if done {
+                if let terminalError { throw terminalError }
+                return nil
+            }
             if position < currentEvents.count {
                 let framed = currentEvents[position]
                 position += 1
@@ -211,6 +222,7 @@ public final class PrefetchingEventReader {
         } catch var failure {
             failure.file = name
             done = true
+            terminalError = failure
             throw failure
         }
     }
@@ -260,8 +272,9 @@ public final class PrefetchingEventReader {
                     break frame
                 }
                 var verified = false
-                if type == .formatDescription {
-                    // The algorithm of this and later events; the decoder checks this event itself.
+                if type == .formatDescription && size >= EventHeader.v4Length {
+                    // The algorithm of this and later events; the decoder checks this event itself
+                    // (and reports one too short for its header).
                     var reader = ByteReader(chunk[(index + 19)..<(index + size)], baseOffset: producer.offset + 19)
                     if let description = try? FormatDescriptionEvent(parsing: &reader) {
                         producer.algorithm = description.checksumAlgorithm ?? .undefined
