@@ -109,6 +109,16 @@ final class MalformedCorpusTests: XCTestCase {
             dumpDiagnostics: ["%F: at offset 13 in Format_desc event starting at 4, field event_size: event size 18 is smaller than the 19-byte header"],
             statsCode: 1, verifyCode: 1,
             verifyFindings: ["4: Format_desc: error: malformed-event", "22: Unknown(100): error: unframeable"]),
+        "fuzz-float-metadata.bin": Expectation(
+            // Found by Scripts/fuzz: a Table_map (at 3799) giving a DOUBLE column the metadata 10
+            // instead of its pack length 8 made the row decoder read a value of 8 bytes from a
+            // field sized 10... or a FLOAT of 4 from one sized 1: out of bounds. The file also ends
+            // inside an event at 6433 (an event of type 107 claiming 7936 bytes), which is what
+            // every command stops at; the rows error itself is checked in testFuzzFloatMetadataRows.
+            dumpCode: 1,
+            dumpDiagnostics: ["%F: at offset 6433 in Unknown(107) event, field event: truncated: needed 7936 bytes, 4902 available"],
+            statsCode: 1, verifyCode: 1,
+            verifyFindings: ["6433: Unknown(107): error: truncated-event", "5765: error: open-transaction"]),
     ]
 
     static func files() throws -> [URL] {
@@ -225,5 +235,14 @@ final class MalformedCorpusTests: XCTestCase {
                      "0-1-100,1-2-5", "", "garbage", "0-1-18446744073709551615"] {
             Array(text.utf8).withUnsafeBytes { FuzzHarness.checkGTIDSetText($0) }
         }
+    }
+
+    /// The rows of fuzz-float-metadata.bin: the damaged column is named, not read out of bounds.
+    func testFuzzFloatMetadataRows() throws {
+        let file = Self.directory.appendingPathComponent("fuzz-float-metadata.bin")
+        let result = try dump(["--format", "jsonl", file.path])
+        XCTAssertEqual(result.exitCode, 1)
+        let text = String(decoding: result.output, as: UTF8.self)
+        XCTAssertTrue(text.contains("in Write_rows_v1 event starting at 3963, field row image: column 12 (type 5, metadata 10): its size does not follow from the type and metadata"), text)
     }
 }

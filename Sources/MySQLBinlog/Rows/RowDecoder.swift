@@ -80,7 +80,7 @@ public struct RowDecoder: Sendable {
                 continue
             }
             guard let size = RowImageLayout.fieldSize(type: types[column], metadata: metadata[column], bytes: data, at: index) else {
-                throw failure(.invalidValue("column \(column + 1) (type \(types[column].rawValue), metadata \(metadata[column])): its length runs past the row data, or the type is unknown"), at: index)
+                throw failure(.invalidValue("column \(column + 1) (type \(types[column].rawValue), metadata \(metadata[column])): its size does not follow from the type and metadata, or runs past the row data"), at: index)
             }
             guard index + size <= data.endIndex else {
                 throw failure(.truncated(needed: size, available: data.endIndex - index), at: index)

@@ -21,7 +21,11 @@ public enum RowImageLayout {
         }
         switch type.rawValue {
         case 246: return decimalBinarySize(precision: Int(metadata >> 8), scale: Int(metadata & 0xff))
-        case 0, 4, 5: return Int(metadata)
+        case 0: return Int(metadata)
+        // The server's metadata for FLOAT and DOUBLE is their pack length, 4 and 8: anything else
+        // is a damaged Table_map, and the value cannot be read from another size.
+        case 4: return metadata == 4 ? 4 : nil
+        case 5: return metadata == 8 ? 8 : nil
         case 247, 248, 254:
             let realType = metadata >> 8
             if realType == 247 || realType == 248 { return Int(metadata & 0xff) }
