@@ -208,4 +208,36 @@ final class ResourceCapTests: XCTestCase {
         }
         print("largest peak RSS over the corpus: \(largest.peak) KiB (\(largest.what))")
     }
+
+    /// A valid 16 MiB LONGBLOB value in one Write_rows_v2 event (MySQL 8.0 layout, built from the
+    /// format documentation): dump --format jsonl and stats read it in time and memory linear in
+    /// its size (a quadratic step would hang the test): peak RSS under 32 MiB + 6 copies of it.
+    func testLargeValidValueIsReadInLinearMemory() throws {
+        guard let binlog = CLIPaths.executable?.path else { throw XCTSkip("the binlog executable is not built") }
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let file = scratch.appendingPathComponent("large.000001")
+        let valueSize = 16 << 20
+        var bytes: [UInt8] = [0xfe, 0x62, 0x69, 0x6e] + mysqlFormatDescription()
+        func add(type: UInt8, _ body: [UInt8]) {
+            let size = 19 + body.count + 4
+            bytes += withChecksum(header(type: type, size: size, logPosition: bytes.count + size) + body)
+        }
+        // Table_map: table_id<6> 1, flags<2>, db "test", table "t", 1 column of type 252 (BLOB)
+        // with metadata 4 (a 4-byte length: LONGBLOB), nullable bits 0.
+        add(type: 19, [1, 0, 0, 0, 0, 0, 1, 0, 4] + Array("test".utf8) + [0, 1, 0x74, 0, 1, 252, 1, 4, 0])
+        // Write_rows_v2: table_id<6> 1, flags<2> STMT_END_F, extra_data_len<2> 2 (none), 1 column,
+        // columns present 0x01; the row: null bits 0, length<4>, the value.
+        var row: [UInt8] = [1, 0, 0, 0, 0, 0, 1, 0, 2, 0, 1, 0x01, 0]
+        row += (0..<4).map { UInt8(truncatingIfNeeded: valueSize >> (8 * $0)) }
+        row += [UInt8](repeating: 0x61, count: valueSize)
+        add(type: 30, row)
+        try Data(bytes).write(to: file)
+        for arguments in [["dump", "--format", "jsonl", file.path], ["stats", file.path], ["dump", file.path]] {
+            let (status, peak) = try runMeasuringPeakRSS(binlog, arguments)
+            print("\(arguments.dropLast().joined(separator: " ")) of a \(valueSize)-byte value: exit \(status), peak RSS \(peak) KiB")
+            XCTAssertEqual(status, 0, "\(arguments)")
+            XCTAssertLessThan(peak, (32 << 10) + 6 * (valueSize >> 10), "\(arguments): peak RSS \(peak) KiB for a value of \(valueSize >> 10) KiB")
+        }
+    }
 }
