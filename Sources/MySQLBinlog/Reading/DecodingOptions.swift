@@ -6,7 +6,8 @@ public struct DecodingOptions: Sendable, Hashable {
     public var maximumEventSize: Int = 1 << 30
     /// Largest size a compressed event or payload may inflate to.
     public var maximumDecompressedSize: Int = 1 << 30
-    /// Deepest JSON nesting decoded before giving up.
+    /// Deepest JSON nesting decoded before giving up. Reserved for MySQL's binary JSON, which is
+    /// not decoded yet (JSON column values are kept as their bytes): nothing reads it today.
     public var maximumJSONDepth: Int = 1000
     /// Verify the CRC32 of every event whose Format_description announces CRC32.
     public var verifyChecksums: Bool = true
