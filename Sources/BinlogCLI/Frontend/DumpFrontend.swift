@@ -229,8 +229,8 @@ struct DumpFrontend {
             progress.advance(bytes: event.bytes.count)
             let type = event.header.type
             if formatDescription.binlogVersion >= 4, !formatDescription.postHeaderLengths.isEmpty, type != .formatDescription,
-               !type.name.hasPrefix("Unknown"),
-               formatDescription.postHeaderLength(for: type) == nil, warnedPostHeader.insert(type.rawValue).inserted, !options.quiet {
+               formatDescription.postHeaderLength(for: type) == nil, !type.name.hasPrefix("Unknown"),
+               warnedPostHeader.insert(type.rawValue).inserted, !options.quiet {
                 // A short table in the Format_description (damage, or a writer of the future): said, not guessed silently.
                 diagnostics("warning: \(name): the Format_description lists no post-header length for \(type.name) events (type \(type.rawValue)), first at \(event.offset); they are read with the length the servers use for them")
             }
