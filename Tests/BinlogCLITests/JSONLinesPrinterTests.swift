@@ -74,6 +74,57 @@ final class JSONLinesPrinterTests: XCTestCase {
         XCTAssertTrue(result.diagnostics.joined().contains("\(path.path): at offset "), "\(result.diagnostics)")
     }
 
+    /// MySQL JSON columns print as the JSON text the server gives them (MySQLJSONTests has the
+    /// rules), embedded as JSON. json-opaque.binlog (MySQL 9.0.1) is the corpus file whose
+    /// values rust_mysql_common's src/binlog/mod.rs asserts, in serde_json's spelling:
+    /// {"a":"base64:type15:VQ=="}, {"b":"2012-03-18"}, {"c":"2012-03-18 11:30:45.000000"},
+    /// {"c":"87:31:46.654321"}, {"d":"123.456"}, {"e":"9.00"}, {"e":[0,1,true,false]}, {"e":null}.
+    /// The server prints DECIMAL opaques unquoted, and separates with ", " and ": ".
+    func testMySQLJSONColumnsPrintAsTheServerPrintsThem() throws {
+        guard Corpus.isPresent else { throw XCTSkip("the shared corpus (../shared/corpus) is absent") }
+        let url = Corpus.root.appendingPathComponent("rust_mysql_common/test-data/binlogs/json-opaque.binlog")
+        let result = try dump(["--format", "jsonl", url.path])
+        XCTAssertEqual(result.exitCode, 0)
+        XCTAssertEqual(result.diagnostics, [])
+        let values = result.output.split(separator: 10).map { String(decoding: $0, as: UTF8.self) }
+            .filter { $0.hasPrefix(#"{"type":"Write_rows""#) }
+            .map { line -> String in
+                // The one row's one column, "a", as printed.
+                let start = line.range(of: #""rows":[{"after":{"a":"#)!.upperBound
+                let end = line.range(of: "}]}", options: .backwards)!.lowerBound
+                return String(line[start..<line.index(before: end)])
+            }
+        XCTAssertEqual(values, [
+            #"{"a": "base64:type15:VQ=="}"#, #"{"b": "2012-03-18"}"#, #"{"c": "2012-03-18 11:30:45.000000"}"#,
+            #"{"c": "87:31:46.654321"}"#, #"{"d": 123.456}"#, #"{"e": 9.00}"#, #"{"e": [0, 1, true, false]}"#, #"{"e": null}"#,
+        ])
+    }
+
+    /// Every JSON value of the other MySQL corpus files with JSON columns prints, as valid JSON.
+    func testMySQLJSONColumnsOfTheCorpusAreValidJSON() throws {
+        guard Corpus.isPresent else { throw XCTSkip("the shared corpus (../shared/corpus) is absent") }
+        for (path, column, count) in [("rust_mysql_common/test-data/binlogs/json.binlog.000001", "@2", 8),
+                                      ("MySqlCdc/samples/MySqlCdc.Sample/mysql-bin.000001", "@13", 3)] {
+            let result = try dump(["--format", "jsonl", Corpus.root.appendingPathComponent(path).path])
+            XCTAssertEqual(result.exitCode, 0, path)
+            var seen = 0
+            for line in result.output.split(separator: 10) {
+                let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+                for row in object["rows"] as? [[String: Any]] ?? [] {
+                    for image in ["before", "after"] {
+                        guard let values = row[image] as? [String: Any] else { continue }
+                        XCTAssertNotNil(values[column] as? [String: Any], "\(path): \(values)")
+                        seen += 1
+                    }
+                }
+            }
+            XCTAssertGreaterThanOrEqual(seen, count, path)
+        }
+        // json.binlog.000001's first row, as MySQL 8.0.22 stored it: keys sorted by length, then bytes.
+        let first = try dump(["--format", "jsonl", Corpus.root.appendingPathComponent("rust_mysql_common/test-data/binlogs/json.binlog.000001").path])
+        XCTAssertTrue(String(decoding: first.output, as: UTF8.self).contains(#""@2":{"age": 24, "data": "xxxxxxxxxx", "name": "Joe"}"#))
+    }
+
     func testStringsAreEscapedAndBytesThatAreNotUTF8GoToBase64() throws {
         func text(_ bytes: [UInt8]) -> String { JSONLinesPrinter.bytes(bytes[...]) }
         XCTAssertEqual(text(Array("a\"b\\c\n\t\u{1}é€😀".utf8)), "\"a\\\"b\\\\c\\n\\t\\u0001é€😀\"")

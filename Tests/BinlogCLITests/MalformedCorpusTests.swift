@@ -101,6 +101,9 @@ final class MalformedCorpusTests: XCTestCase {
             dumpCode: 1,
             dumpDiagnostics: ["%F: at offset 126 in Transaction_payload event, field inner_event: truncated: needed 60 bytes, 27 available"],
             statsCode: 1, verifyCode: 1, verifyFindings: ["126: Transaction_payload: error: payload"]),
+        // The JSON values are only converted when something prints them (see testJSONLimits).
+        "json-too-deep.bin": Expectation(dumpCode: 0, dumpDiagnostics: [], statsCode: 0, verifyCode: 0, verifyFindings: []),
+        "json-dag-bomb.bin": Expectation(dumpCode: 0, dumpDiagnostics: [], statsCode: 0, verifyCode: 0, verifyFindings: []),
         "fuzz-short-format-description.bin": Expectation(
             // Found by Scripts/fuzz (a trap framing it, and a peek's error then passing for the end
             // of input): the first event, at 4, is a Format_description whose size field (at 13)
@@ -234,6 +237,28 @@ final class MalformedCorpusTests: XCTestCase {
         for text in ["3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7:9-20", "3E11FA47-71CA-11E1-9E33-C80AA9429562:tag_1:3-4,3e11fa47-71ca-11e1-9e33-c80aa9429562:1",
                      "0-1-100,1-2-5", "", "garbage", "0-1-18446744073709551615"] {
             Array(text.utf8).withUnsafeBytes { FuzzHarness.checkGTIDSetText($0) }
+        }
+    }
+
+    /// The JSON files in JSON lines: the row is named (Scripts/make-malformed: the Write_rows at
+    /// 217, its row at 248) and the place in the value (worked out in MySQLJSONTests: 701 for the
+    /// 101st array; 589, the 5th null of the innermost array, for the bomb, whose 625 bytes may
+    /// print 16 × 625 + 1024 bytes); the event is kept with `rows: null`.
+    func testJSONLimits() throws {
+        for (name, detail) in [
+            ("json-too-deep.bin", "at byte 701 of the value: nested deeper than 100 levels (DecodingOptions.maximumJSONDepth)"),
+            ("json-dag-bomb.bin", "at byte 589 of the value: its text grows past 11024 bytes (16 times the value's size plus 1 KiB): its values share bytes"),
+        ] {
+            let file = Self.directory.appendingPathComponent(name)
+            let result = try dump(["--format", "jsonl", file.path])
+            XCTAssertEqual(result.exitCode, 0, name)
+            let message = "\(file.path): at offset 248 in Write_rows event starting at 217, field row image: column 1 holds JSON that cannot be printed, " + detail
+            XCTAssertEqual(result.diagnostics, ["warning: " + message])
+            let lines = result.output.split(separator: 10)
+            XCTAssertEqual(lines.count, 5, name)
+            let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(lines[3])) as? [String: Any])
+            XCTAssertTrue(rows["rows"] is NSNull, name)
+            XCTAssertEqual(rows["rows_error"] as? String, message)
         }
     }
 

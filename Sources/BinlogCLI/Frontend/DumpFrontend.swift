@@ -95,7 +95,8 @@ struct DumpFrontend {
             return 2
         }
         let printer: any TextPrinter = options.format == .jsonl
-            ? JSONLinesPrinter(out: out, database: options.selection.database.map { Array($0.utf8) })
+            ? JSONLinesPrinter(out: out, database: options.selection.database.map { Array($0.utf8) },
+                               maximumJSONDepth: decoding.maximumJSONDepth)
             : dialect.makePrinter(out: out, options: textOptions)
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
         let sizes = inputs.map { $0.plainSize() }

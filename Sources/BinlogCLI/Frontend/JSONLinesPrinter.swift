@@ -22,9 +22,13 @@ final class JSONLinesPrinter: TextPrinter {
     /// and rows events of its tables, are printed.
     private let database: [UInt8]?
 
-    init(out: OutputSink, database: [UInt8]? = nil) {
+    /// How deep a MySQL binary JSON value may nest (`DecodingOptions.maximumJSONDepth`).
+    private let maximumJSONDepth: Int
+
+    init(out: OutputSink, database: [UInt8]? = nil, maximumJSONDepth: Int = DecodingOptions().maximumJSONDepth) {
         self.out = out
         self.database = database
+        self.maximumJSONDepth = maximumJSONDepth
     }
 
     /// Whether `-d` leaves this event out (statements by their default database, Table_maps and
@@ -424,7 +428,8 @@ final class JSONLinesPrinter: TextPrinter {
             JSONLinesPrinter.appendString(Array(name.utf8)[...], to: &quoted)
             return quoted
         }
-        func image(_ values: [(column: Int, value: RowValue)]) {
+        let maximumJSONDepth = maximumJSONDepth
+        func image(_ values: [(column: Int, value: RowValue)], at row: Int) throws(BinlogDecodingError) {
             line.append(UInt8(ascii: "{"))
             for (index, pair) in values.enumerated() {
                 if index > 0 { line.append(UInt8(ascii: ",")) }
@@ -436,7 +441,17 @@ final class JSONLinesPrinter: TextPrinter {
                     line.append(UInt8(ascii: "\""))
                 }
                 line.append(UInt8(ascii: ":"))
-                JSONLinesPrinter.appendJSON(pair.value, to: &line)
+                if case .json(let document) = pair.value {
+                    // MySQL's binary JSON, as the JSON text the server prints for it.
+                    do throws(MySQLJSON.DecodingError) {
+                        try MySQLJSON.appendText(of: document, to: &line, maximumDepth: maximumJSONDepth)
+                    } catch {
+                        throw BinlogDecodingError(.invalidValue("column \(pair.column + 1) holds JSON that cannot be printed, \(error)"),
+                                                  offset: UInt64(row), field: "row image")
+                    }
+                } else {
+                    JSONLinesPrinter.appendJSON(pair.value, to: &line)
+                }
             }
             line.append(UInt8(ascii: "}"))
         }
@@ -454,18 +469,18 @@ final class JSONLinesPrinter: TextPrinter {
                 switch rows.kind {
                 case .write:
                     line.append("{\"after\":")
-                    image(before.values)
+                    try image(before.values, at: rowStart)
                 case .delete:
                     line.append("{\"before\":")
-                    image(before.values)
+                    try image(before.values, at: rowStart)
                 case .update, .partialUpdate:
                     let after = try decoder.decodeImage(data, at: index, present: rows.columnsPresentAfter ?? rows.columnsPresent,
                                                         columns: rows.columnCount)
                     index += after.length
                     line.append("{\"before\":")
-                    image(before.values)
+                    try image(before.values, at: rowStart)
                     line.append(",\"after\":")
-                    image(after.values)
+                    try image(after.values, at: rowStart)
                 }
                 line.append(UInt8(ascii: "}"))
                 if index == rowStart {

@@ -16,7 +16,8 @@ struct Dump: ParsableCommand {
             table, columns, column_types; rows events table_id, database, table, columns and rows, a list of \
             {"before": {...}, "after": {...}} images keyed by column name (or @N). Values: integers and \
             FLOAT/DOUBLE as numbers, DECIMAL as an exact string, temporal types as strings (TIMESTAMP in \
-            UTC), strings as JSON strings when UTF-8, else {"base64": ...}.
+            UTC), strings as JSON strings when UTF-8, else {"base64": ...}, MySQL JSON columns as JSON \
+            (the text the server prints for them).
             """
     )
 

@@ -6,9 +6,11 @@ public struct DecodingOptions: Sendable, Hashable {
     public var maximumEventSize: Int = 1 << 30
     /// Largest size a compressed event or payload may inflate to.
     public var maximumDecompressedSize: Int = 1 << 30
-    /// Deepest JSON nesting decoded before giving up. Reserved for MySQL's binary JSON, which is
-    /// not decoded yet (JSON column values are kept as their bytes): nothing reads it today.
-    public var maximumJSONDepth: Int = 1000
+    /// Deepest nesting of objects and arrays converted in a MySQL binary JSON value (the server
+    /// refuses documents deeper than 100, `JSON_DOCUMENT_MAX_DEPTH`). The text of a value is
+    /// also capped at 16 times its binary size plus 1 KiB (``MySQLJSON/maximumTextSize(binarySize:)``),
+    /// because a hostile document can point many values at the same bytes.
+    public var maximumJSONDepth: Int = 100
     /// Verify the CRC32 of every event whose Format_description announces CRC32.
     public var verifyChecksums: Bool = true
 
