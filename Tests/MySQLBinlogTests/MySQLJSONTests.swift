@@ -179,4 +179,35 @@ final class MySQLJSONTests: XCTestCase {
         XCTAssertNoThrow(try MySQLJSON.appendText(of: hexBytes("04 01")[...], to: &out))
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "prefixtrue")
     }
+
+    func testPartialUpdateChanges() throws {
+        let bytes = hexBytes("""
+            00 05 24 2e 61 67 65  03 05 1a 00      # replace $.age with int16 26
+            01 03 24 2e 62  02 04 01               # insert $.b: true
+            01 06 24 2e 63 5b 30 5d  02 04 00      # insert $.c[0]: null (an array insert)
+            02 03 24 2e 64                         # remove $.d (no value)
+            """)
+        let diffs = try MySQLJSON.diffs(bytes[...])
+        XCTAssertEqual(diffs.map(\.functionName), ["JSON_REPLACE", "JSON_INSERT", "JSON_ARRAY_INSERT", "JSON_REMOVE"])
+        XCTAssertEqual(diffs.map { String(decoding: $0.path, as: UTF8.self) }, ["$.age", "$.b", "$.c[0]", "$.d"])
+        XCTAssertEqual(try diffs.map { try $0.value.map { try MySQLJSON.text(of: $0) } }, ["26", "true", "null", nil])
+        XCTAssertEqual(try MySQLJSON.diffs([][...]), [])
+        // A path length of two bytes (fc + uint16).
+        let long = [UInt8](repeating: 0x61, count: 300)
+        let longPath = try MySQLJSON.diffs(([0x02, 0xfc, 0x2c, 0x01] + long)[...])
+        XCTAssertEqual(longPath.first?.path.count, 300)
+
+        let damaged: [(String, MySQLJSON.DecodingError)] = [
+            ("03 01 24", MySQLJSON.DecodingError("operation 3 is not replace (0), insert (1) or remove (2)", offset: 0)),
+            ("00 09 24 2e", MySQLJSON.DecodingError("a path of 9 bytes where 2 are left", offset: 1)),
+            ("00 01 24", MySQLJSON.DecodingError("the value length is missing", offset: 3)),
+            ("00 01 24 fb", MySQLJSON.DecodingError("the value length starts with 0xfb, not a length", offset: 3)),
+            ("00 01 24 fc 01", MySQLJSON.DecodingError("the value length is cut short", offset: 3)),
+        ]
+        for (hex, expected) in damaged {
+            XCTAssertThrowsError(try MySQLJSON.diffs(hexBytes(hex)[...]), hex) { error in
+                XCTAssertEqual(error as? MySQLJSON.DecodingError, expected, hex)
+            }
+        }
+    }
 }

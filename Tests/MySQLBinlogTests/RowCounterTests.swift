@@ -73,4 +73,16 @@ final class RowCounterTests: XCTestCase {
         let rows: [UInt8] = [0x00, 0xff, 0xff, 0xff, 0xff, 0x00]
         XCTAssertNil(blob.count(rows: rows[...], columnCount: 1, present: [0x01], presentAfter: nil))
     }
+
+    /// An Update_rows_partial's after images start with value options and a partial-JSON
+    /// bitmap: two rows of json.binlog.000001's event (before: id; after: json_col, name, age).
+    func testPartialUpdatesSkipTheValueOptions() {
+        let counter = RowCounter(types: [.long, .json, .varchar, .long], metadata: [0, 4, 400, 0])
+        let before: [UInt8] = [0x00, 0x01, 0, 0, 0]
+        let row = before + RowDecoderTests.partialAfterImage
+        let rows = (row + row)[...]
+        XCTAssertEqual(counter.count(rows: rows, columnCount: 4, present: [0x01][...], presentAfter: [0x0e][...], partialUpdate: true), 2)
+        // Read as an ordinary update the images do not fit.
+        XCTAssertNil(counter.count(rows: rows, columnCount: 4, present: [0x01][...], presentAfter: [0x0e][...]))
+    }
 }

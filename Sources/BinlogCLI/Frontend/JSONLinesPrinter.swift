@@ -259,7 +259,7 @@ final class JSONLinesPrinter: TextPrinter {
         case .enumIndex(let index): out.append(number: index)
         case .set(let bits): out.append(decimal: bits)
         case .string(let bytes): appendBytes(bytes, to: &out)
-        case .json(let bytes), .geometry(let bytes), .vector(let bytes): appendBase64(bytes, to: &out)
+        case .json(let bytes), .jsonDiff(let bytes), .geometry(let bytes), .vector(let bytes): appendBase64(bytes, to: &out)
         }
     }
 
@@ -349,25 +349,18 @@ final class JSONLinesPrinter: TextPrinter {
                 field("database", bytes: map.database.bytes)
                 field("table", bytes: map.table.bytes)
                 columns(decoder)
-                if rows.kind == .partialUpdate {
-                    // The after images are JSON diffs (binlog_row_value_options=PARTIAL_JSON), not decoded yet.
+                let mark = line.count
+                let comma = needsComma
+                do {
+                    key("rows")
+                    try appendRows(rows, decoder, event)
+                } catch {
+                    // Reported and kept: the event is printed, its rows are not.
+                    line.removeSubrange(mark...)
+                    needsComma = comma
                     field("rows", raw: "null")
-                    field("rows_error", text: "partial JSON updates are not decoded yet")
-                    warnings.append("\(fileName): the Update_rows_partial event at \(event.offset) is printed without its rows (partial JSON updates are not decoded yet)")
-                } else {
-                    let mark = line.count
-                    let comma = needsComma
-                    do {
-                        key("rows")
-                        try appendRows(rows, decoder, event)
-                    } catch {
-                        // Reported and kept: the event is printed, its rows are not.
-                        line.removeSubrange(mark...)
-                        needsComma = comma
-                        field("rows", raw: "null")
-                        field("rows_error", text: "\(error)")
-                        warnings.append("\(error)")
-                    }
+                    field("rows_error", text: "\(error)")
+                    warnings.append("\(error)")
                 }
             } else {
                 field("database", raw: "null")
@@ -441,16 +434,33 @@ final class JSONLinesPrinter: TextPrinter {
                     line.append(UInt8(ascii: "\""))
                 }
                 line.append(UInt8(ascii: ":"))
-                if case .json(let document) = pair.value {
-                    // MySQL's binary JSON, as the JSON text the server prints for it.
-                    do throws(MySQLJSON.DecodingError) {
+                do throws(MySQLJSON.DecodingError) {
+                    switch pair.value {
+                    case .json(let document):
+                        // MySQL's binary JSON, as the JSON text the server prints for it.
                         try MySQLJSON.appendText(of: document, to: &line, maximumDepth: maximumJSONDepth)
-                    } catch {
-                        throw BinlogDecodingError(.invalidValue("column \(pair.column + 1) holds JSON that cannot be printed, \(error)"),
-                                                  offset: UInt64(row), field: "row image")
+                    case .jsonDiff(let bytes):
+                        // A partial update: {"json_diff": [{"function", "path", "value"}…]}, in order.
+                        line.append("{\"json_diff\":[")
+                        for (number, diff) in try MySQLJSON.diffs(bytes).enumerated() {
+                            if number > 0 { line.append(UInt8(ascii: ",")) }
+                            line.append("{\"function\":\"")
+                            line.append(diff.functionName)
+                            line.append("\",\"path\":")
+                            JSONLinesPrinter.appendBytes(diff.path, to: &line)
+                            if let value = diff.value {
+                                line.append(",\"value\":")
+                                try MySQLJSON.appendText(of: value, to: &line, maximumDepth: maximumJSONDepth)
+                            }
+                            line.append(UInt8(ascii: "}"))
+                        }
+                        line.append("]}")
+                    default:
+                        JSONLinesPrinter.appendJSON(pair.value, to: &line)
                     }
-                } else {
-                    JSONLinesPrinter.appendJSON(pair.value, to: &line)
+                } catch {
+                    throw BinlogDecodingError(.invalidValue("column \(pair.column + 1) holds JSON that cannot be printed, \(error)"),
+                                              offset: UInt64(row), field: "row image")
                 }
             }
             line.append(UInt8(ascii: "}"))
@@ -474,8 +484,10 @@ final class JSONLinesPrinter: TextPrinter {
                     line.append("{\"before\":")
                     try image(before.values, at: rowStart)
                 case .update, .partialUpdate:
-                    let after = try decoder.decodeImage(data, at: index, present: rows.columnsPresentAfter ?? rows.columnsPresent,
-                                                        columns: rows.columnCount)
+                    let presentAfter = rows.columnsPresentAfter ?? rows.columnsPresent
+                    let after = rows.kind == .partialUpdate
+                        ? try decoder.decodePartialImage(data, at: index, present: presentAfter, columns: rows.columnCount)
+                        : try decoder.decodeImage(data, at: index, present: presentAfter, columns: rows.columnCount)
                     index += after.length
                     line.append("{\"before\":")
                     try image(before.values, at: rowStart)

@@ -322,7 +322,7 @@ struct MariaDBVerboseRows {
             text(four(Int(field[field.startIndex]) + 1900))
         case .enumIndex(let index):
             text("\(index)")
-        case .string(let value), .json(let value), .geometry(let value), .vector(let value):
+        case .string(let value), .json(let value), .jsonDiff(let value), .geometry(let value), .vector(let value):
             appendQuoted(value, to: &out)
         case .null:
             out.append("NULL")

@@ -17,7 +17,7 @@ struct Dump: ParsableCommand {
             {"before": {...}, "after": {...}} images keyed by column name (or @N). Values: integers and \
             FLOAT/DOUBLE as numbers, DECIMAL as an exact string, temporal types as strings (TIMESTAMP in \
             UTC), strings as JSON strings when UTF-8, else {"base64": ...}, MySQL JSON columns as JSON \
-            (the text the server prints for them).
+            (the text the server prints for them), partial JSON updates as {"json_diff": [...]}.
             """
     )
 

@@ -139,6 +139,85 @@ public enum MySQLJSON {
         return (digits, point)
     }
 
+    /// One change of a partial JSON update (`binlog_row_value_options=PARTIAL_JSON`): the after
+    /// image of an `Update_rows_partial` event holds, for a JSON column it marks partial, a list
+    /// of these instead of the whole document.
+    ///
+    /// | Name | Format | Description |
+    /// |------|--------|-------------|
+    /// | operation | `int<1>` | 0 replace, 1 insert, 2 remove (`enum_json_diff_operation`) |
+    /// | path length | `int<lenenc>` | |
+    /// | path | bytes | a JSON path, `$.a[1]` |
+    /// | value length | `int<lenenc>` | not for remove |
+    /// | value | bytes | a binary JSON document |
+    public struct Diff: Equatable, Sendable {
+        public enum Operation: UInt8, Sendable {
+            case replace = 0, insert = 1, remove = 2
+        }
+
+        public var operation: Operation
+        public var path: ArraySlice<UInt8>
+        /// The binary JSON value; nil for remove.
+        public var value: ArraySlice<UInt8>?
+
+        /// The SQL function that makes the change, as `mysqlbinlog -v` names it: an insert at a
+        /// path ending in `]` is `JSON_ARRAY_INSERT`.
+        public var functionName: String {
+            switch operation {
+            case .replace: return "JSON_REPLACE"
+            case .insert: return path.last == UInt8(ascii: "]") ? "JSON_ARRAY_INSERT" : "JSON_INSERT"
+            case .remove: return "JSON_REMOVE"
+            }
+        }
+    }
+
+    /// The changes of a partial JSON update, in order. Offsets in errors are relative to the
+    /// first byte of `bytes`.
+    public static func diffs(_ bytes: ArraySlice<UInt8>) throws(DecodingError) -> [Diff] {
+        var index = bytes.startIndex
+        func failure(_ message: String, at position: Int) -> DecodingError {
+            DecodingError(message, offset: position - bytes.startIndex)
+        }
+        func length(_ what: String) throws(DecodingError) -> Int {
+            guard index < bytes.endIndex else { throw failure("the \(what) length is missing", at: index) }
+            let first = bytes[index]
+            let width: Int
+            switch first {
+            case 0..<251: width = 0
+            case 252: width = 2
+            case 253: width = 3
+            case 254: width = 8
+            default: throw failure("the \(what) length starts with 0x\(String(first, radix: 16)), not a length", at: index)
+            }
+            guard width < bytes.endIndex - index else { throw failure("the \(what) length is cut short", at: index) }
+            var value: UInt64 = width == 0 ? UInt64(first) : 0
+            for byte in 0..<width { value |= UInt64(bytes[index + 1 + byte]) << UInt64(8 * byte) }
+            guard value <= UInt64(bytes.endIndex - index - 1 - width) else {
+                throw failure("a \(what) of \(value) bytes where \(bytes.endIndex - index - 1 - width) are left", at: index)
+            }
+            index += 1 + width
+            return Int(value)
+        }
+        var diffs: [Diff] = []
+        while index < bytes.endIndex {
+            guard let operation = Diff.Operation(rawValue: bytes[index]) else {
+                throw failure("operation \(bytes[index]) is not replace (0), insert (1) or remove (2)", at: index)
+            }
+            index += 1
+            let pathLength = try length("path")
+            let path = bytes[index..<(index + pathLength)]
+            index += pathLength
+            var value: ArraySlice<UInt8>?
+            if operation != .remove {
+                let valueLength = try length("value")
+                value = bytes[index..<(index + valueLength)]
+                index += valueLength
+            }
+            diffs.append(Diff(operation: operation, path: path, value: value))
+        }
+        return diffs
+    }
+
     /// Binary JSON type codes (`JSONB_TYPE_*` in the server).
     enum TypeCode {
         static let smallObject: UInt8 = 0x00

@@ -22,6 +22,8 @@ public struct RowCounter: Sendable {
     let steps: [Step]
     /// Every column, for the usual image that has them all.
     private let allColumns: [Int]
+    /// How many JSON columns the table has (the partial-update bitmap has a bit for each).
+    private let jsonColumns: Int
 
     /// Prepares the counter for a table of these column types and metadata (as the Table_map gives them).
     public init(types: [ColumnType], metadata: [UInt16]) {
@@ -33,6 +35,7 @@ public struct RowCounter: Sendable {
         }
         self.steps = steps
         allColumns = Array(0..<steps.count)
+        jsonColumns = types.reduce(0) { $0 + ($1 == .json ? 1 : 0) }
     }
 
     /// Prepares the counter from a Table_map.
@@ -62,8 +65,10 @@ public struct RowCounter: Sendable {
     /// - Parameters:
     ///   - columnCount: the rows event's column count (columns past the Table_map's are not in the images).
     ///   - present: the columns-present bitmap; `presentAfter` the after-image one of an update.
+    ///   - partialUpdate: the event is an `Update_rows_partial`, whose after images start with
+    ///     value options (``RowImageLayout/partialUpdatePrefix(available:jsonColumns:byteAt:)``).
     public func count(rows: ArraySlice<UInt8>, columnCount: Int, present: ArraySlice<UInt8>,
-                      presentAfter: ArraySlice<UInt8>?) -> Int? {
+                      presentAfter: ArraySlice<UInt8>?, partialUpdate: Bool = false) -> Int? {
         let columns = min(columnCount, steps.count)
         // Columns the event has beyond the Table_map's cannot be measured.
         if columnCount > steps.count, RowCounter.anyPresent(present, from: steps.count, to: columnCount)
@@ -87,6 +92,12 @@ public struct RowCounter: Sendable {
                 guard let next = measure(raw, index, before, nullBits: beforeCount) else { return nil }
                 index = next
                 if let after {
+                    if partialUpdate {
+                        let start = index
+                        guard let prefix = RowImageLayout.partialUpdatePrefix(available: end - start, jsonColumns: jsonColumns,
+                                                                              byteAt: { raw[start + $0] }) else { return nil }
+                        index += prefix.size
+                    }
                     guard let next = measure(raw, index, after, nullBits: afterCount) else { return nil }
                     index = next
                 }

@@ -29,6 +29,9 @@ public enum RowValue: Equatable, Sendable {
     case string(ArraySlice<UInt8>)
     /// MySQL's binary JSON (MariaDB stores JSON as text: ``string(_:)``).
     case json(ArraySlice<UInt8>)
+    /// The changes a partial JSON update makes to the column (``MySQLJSON/diffs(_:)`` reads them),
+    /// in the after image of an `Update_rows_partial` event.
+    case jsonDiff(ArraySlice<UInt8>)
     /// SRID and WKB, as stored.
     case geometry(ArraySlice<UInt8>)
     /// MySQL 9 VECTOR: little-endian floats.
@@ -50,6 +53,41 @@ public struct RowDecoder: Sendable {
         let optional = TableMapOptionalMetadata(map)
         columnNames = optional.columnNames
         unsigned = optional.unsigned ?? [Bool](repeating: false, count: map.columnCount)
+    }
+
+    /// A decoder for columns of these types and metadata (as a Table_map gives them).
+    public init(types: [ColumnType], metadata: [UInt16], columnNames: [String]? = nil, unsigned: [Bool]? = nil) {
+        self.types = types
+        self.metadata = metadata
+        self.columnNames = columnNames
+        self.unsigned = unsigned ?? [Bool](repeating: false, count: types.count)
+    }
+
+    /// The after image of an `Update_rows_partial` event: the prefix of
+    /// ``RowImageLayout/partialUpdatePrefix(available:jsonColumns:byteAt:)``, then an image in
+    /// which the JSON columns the prefix marks hold ``RowValue/jsonDiff(_:)`` changes.
+    public func decodePartialImage(_ data: ArraySlice<UInt8>, at start: Int, present: ArraySlice<UInt8>,
+                                   columns: Int) throws(BinlogDecodingError) -> (values: [(column: Int, value: RowValue)], length: Int) {
+        let jsonColumns = types.reduce(0) { $0 + ($1 == .json ? 1 : 0) }
+        guard let prefix = RowImageLayout.partialUpdatePrefix(available: data.endIndex - start, jsonColumns: jsonColumns,
+                                                              byteAt: { data[start + $0] }) else {
+            throw BinlogDecodingError(.invalidValue("the value options and partial-JSON bitmap of a partial update's after image are damaged or cut short"),
+                                      offset: UInt64(start), field: "row image")
+        }
+        var image = try decodeImage(data, at: start + prefix.size, present: present, columns: columns)
+        if prefix.partialJSON {
+            // The bitmap has a bit for every JSON column, in column order, LSB first.
+            var partial = Set<Int>()
+            var bit = 0
+            for (column, type) in types.enumerated() where type == .json {
+                if data[start + prefix.size - (jsonColumns + 7) / 8 + bit / 8] & (1 << (bit % 8)) != 0 { partial.insert(column) }
+                bit += 1
+            }
+            for index in image.values.indices where partial.contains(image.values[index].column) {
+                if case .json(let bytes) = image.values[index].value { image.values[index].value = .jsonDiff(bytes) }
+            }
+        }
+        return (image.values, prefix.size + image.length)
     }
 
     /// One row image: for each column present in `present` (a columns bitmap), its value.

@@ -62,4 +62,27 @@ public enum RowImageLayout {
             return nil
         }
     }
+
+    /// The bytes before the null bitmap of an `Update_rows_partial` after image, and whether
+    /// JSON columns may hold changes: `value_options` (`int<lenenc>`, bit 1
+    /// `PARTIAL_JSON_UPDATES`), then, when that bit is set, a bitmap with one bit per JSON
+    /// column of the table (present in the image or not). Nil when the bytes end first.
+    public static func partialUpdatePrefix(available: Int, jsonColumns: Int, byteAt: (Int) -> UInt8) -> (size: Int, partialJSON: Bool)? {
+        guard available > 0 else { return nil }
+        let first = byteAt(0)
+        let width: Int
+        switch first {
+        case 0..<251: width = 0
+        case 252: width = 2
+        case 253: width = 3
+        case 254: width = 8
+        default: return nil
+        }
+        guard 1 + width <= available else { return nil }
+        let options = width == 0 ? UInt64(first) : (0..<width).reduce(UInt64(0)) { $0 | UInt64(byteAt(1 + $1)) << UInt64(8 * $1) }
+        let partialJSON = options & 1 != 0
+        let size = 1 + width + (partialJSON ? (jsonColumns + 7) / 8 : 0)
+        guard size <= available else { return nil }
+        return (size, partialJSON)
+    }
 }

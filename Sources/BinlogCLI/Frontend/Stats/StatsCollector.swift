@@ -404,7 +404,7 @@ final class StatsCollector {
         rowsEventCount += 1
         files[fileIndex].rowsEvents += 1
         guard let count = map.counter.count(rows: rows.rows, columnCount: rows.columnCount, present: rows.columnsPresent,
-                                            presentAfter: rows.columnsPresentAfter) else {
+                                            presentAfter: rows.columnsPresentAfter, partialUpdate: rows.kind == .partialUpdate) else {
             let table = tables[map.table]
             warn("\(files[fileIndex].file): the rows of the \(BinlogEventType(rawValue: type).name) event at \(offset) do not fit the columns of `\(table.database)`.`\(table.table)` in its Table_map: they are not counted", damage: true)
             tables[map.table].events += 1
