@@ -107,13 +107,40 @@ struct DumpFrontend {
         var lastEnd: UInt64 = 0
         var stoppedByDatetime = false
         var currentFile: String?
+        // By default position and time cuts move to transaction boundaries: found by a first
+        // reading pass, then applied as positions (TransactionCuts).
+        var cuts: TransactionCuts?
         do {
+            if options.selection.transactionBoundaries {
+                let request = TransactionCuts.Request(startPosition: options.selection.startPosition, stopPosition: options.selection.stopPosition,
+                                                      startDatetime: startDatetime, stopDatetime: stopDatetime,
+                                                      serverID: options.selection.serverId, gtidFilter: selector?.filter)
+                if !request.isEmpty {
+                    if inputs.contains(where: { $0.path == "-" }) {
+                        throw CLIError(.usage, "position and time cuts on standard input need --no-transaction-boundaries: transaction boundaries are found by reading the input twice")
+                    }
+                    let planned = try TransactionCuts.plan(inputs, request, decoding: decoding)
+                    if !options.quiet { for note in planned.notes { diagnostics("note: " + note) } }
+                    cuts = planned
+                    startDatetime = nil
+                }
+            }
             for (fileIndex, input) in inputs.enumerated() {
                 currentFile = input.path
                 let reader = fileIndex == 0 ? firstReader : nil
-                let outcome = try dumpFile(input, opened: reader, isFirst: fileIndex == 0, isLast: fileIndex == inputs.count - 1,
+                var range = FileRange(startAt: fileIndex == 0 ? (options.selection.startPosition ?? 4) : 4,
+                                      stopAt: fileIndex == inputs.count - 1 ? options.selection.stopPosition : nil)
+                if let cuts {
+                    range = FileRange(startAt: 4, stopAt: nil)
+                    if let start = cuts.start {
+                        if fileIndex < start.file { range.skipsFile = true }
+                        if fileIndex == start.file { range.startAt = start.offset }
+                    }
+                    if let stop = cuts.stop, stop.file == fileIndex { range.stopAt = stop.offset }
+                }
+                let outcome = try dumpFile(input, opened: reader, range: range,
                                            printer: printer, decoding: decoding, lastEnd: &lastEnd, progress: progress,
-                                           startDatetime: &startDatetime, stopDatetime: stopDatetime,
+                                           startDatetime: &startDatetime, stopDatetime: cuts == nil ? stopDatetime : nil,
                                            selector: selector, diagnostics: diagnostics)
                 if case .stopped = outcome {
                     stoppedByDatetime = stopDatetime != nil
@@ -141,10 +168,12 @@ struct DumpFrontend {
         }
         if !options.quiet {
             for warning in printer.warnings { diagnostics("warning: " + warning) }
-            if let stop = options.selection.stopPosition, stop > lastEnd {
+            // (With transaction boundaries a cut that was reached may stop before it, at a transaction's start.)
+            let reached = cuts.map { $0.stop != nil }
+            if let stop = options.selection.stopPosition, reached.map({ !$0 }) ?? (stop > lastEnd) {
                 diagnostics("warning: did not reach stop position \(stop) before the end of the input")
             }
-            if let stop = stopDatetime, !stoppedByDatetime {
+            if let stop = stopDatetime, reached.map({ !$0 }) ?? !stoppedByDatetime {
                 diagnostics("warning: did not reach stop datetime '\(stop.text)' before the end of the input")
             }
         }
@@ -201,15 +230,25 @@ struct DumpFrontend {
         }
     }
 
-    private func dumpFile(_ input: BinlogInput, opened: PrefetchingEventReader?, isFirst: Bool, isLast: Bool,
+    /// The events of one file that are printed, by position.
+    struct FileRange {
+        /// Events before this offset are skipped (Format_description events excepted).
+        var startAt: UInt64
+        /// The first event at or after this offset stops the run.
+        var stopAt: UInt64?
+        /// The start is in a later file: every event but the Format_description is skipped.
+        var skipsFile = false
+    }
+
+    private func dumpFile(_ input: BinlogInput, opened: PrefetchingEventReader?, range: FileRange,
                           printer: any TextPrinter, decoding: DecodingOptions, lastEnd: inout UInt64,
                           progress: Progress, startDatetime: inout DateTimeArgument?, stopDatetime: DateTimeArgument?,
                           selector: TransactionSelector?, diagnostics: (String) -> Void) throws -> FileOutcome {
         let name = input.path
         printer.beginFile(named: input.path)
         let reader = try opened ?? openReader(input, decoding: decoding)
-        let startPosition = isFirst ? (options.selection.startPosition ?? 4) : 4
-        let stopPosition = isLast ? options.selection.stopPosition : nil
+        let startPosition = range.skipsFile ? UInt64.max : range.startAt
+        let stopPosition = range.stopAt
         var formatDescription = FormatDescriptionEvent.bootstrap
         var inUse = false
         var endOfEvents: UInt64 = 4
@@ -244,7 +283,7 @@ struct DumpFrontend {
             }
             if event.offset < startPosition {
                 // Before --start-position only the Format_description is printed (mariadb-binlog: in AUTO mode only).
-                if event.endOffset > startPosition {
+                if event.endOffset > startPosition && !range.skipsFile {
                     throw CLIError(.usage, "\(name): --start-position \(startPosition) is not an event boundary: the nearest are \(event.offset) and \(event.endOffset)")
                 }
                 if case .formatDescription = event.payload,
@@ -283,7 +322,7 @@ struct DumpFrontend {
             try printer.print(event, formatDescription: formatDescription)
             if case .formatDescription = event.payload {} else { lastEnd = event.endOffset }
         }
-        if endOfEvents < startPosition {
+        if endOfEvents < startPosition && !range.skipsFile {
             throw CLIError(.usage, "\(name): --start-position \(startPosition) is past the last event, which ends at \(endOfEvents)")
         }
         printer.endFile()

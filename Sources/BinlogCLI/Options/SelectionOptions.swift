@@ -36,6 +36,10 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Leave out the transactions whose GTID is in this set (same syntax).", valueName: "set"))
     var excludeGtids: String?
 
+    @Flag(inversion: .prefixedNo,
+          help: ArgumentHelp("Move position and time cuts to transaction boundaries, so that no transaction is split: a cut inside a transaction moves back to its first event, keeping it whole at a start and leaving it out at a stop (default). --no-transaction-boundaries cuts at the event, as mysqlbinlog does."))
+    var transactionBoundaries = true
+
     /// The GTID selection given, if any.
     func gtidFilter() throws(CLIError) -> GTIDFilter? {
         try GTIDFilter(include: includeGtids, exclude: excludeGtids)

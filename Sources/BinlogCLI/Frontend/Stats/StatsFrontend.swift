@@ -25,7 +25,7 @@ struct StatsFrontend {
         let selection = options.selection
         let inputs: [BinlogInput]
         var startDatetime: DateTimeArgument?
-        let stopDatetime: DateTimeArgument?
+        var stopDatetime: DateTimeArgument?
         let selector: TransactionSelector?
         do {
             inputs = try BinlogInput.expand(files)
@@ -46,15 +46,54 @@ struct StatsFrontend {
         let progress = Progress(total: total, enabled: !options.quiet && showsProgress && isatty(2) != 0)
         var currentFile: String?
         var reachedStop = false
+        // By default position and time cuts move to transaction boundaries (TransactionCuts).
+        var cuts: TransactionCuts?
         do {
+            if selection.transactionBoundaries {
+                let request = TransactionCuts.Request(startPosition: selection.startPosition, stopPosition: selection.stopPosition,
+                                                      startDatetime: startDatetime, stopDatetime: stopDatetime,
+                                                      serverID: selection.serverId, gtidFilter: selector?.filter)
+                if !request.isEmpty {
+                    if inputs.contains(where: { $0.path == "-" }) {
+                        throw CLIError(.usage, "position and time cuts on standard input need --no-transaction-boundaries: transaction boundaries are found by reading the input twice")
+                    }
+                    let planned = try TransactionCuts.plan(inputs, request, decoding: decoding)
+                    if !options.quiet { for note in planned.notes { diagnostics("note: " + note) } }
+                    cuts = planned
+                    startDatetime = nil
+                    stopDatetime = nil
+                    if planned.stop == nil && request.cutsStop && !options.quiet {
+                        if let stop = selection.stopPosition {
+                            diagnostics("warning: did not reach stop position \(stop) before the end of the input")
+                        }
+                        if let stop = request.stopDatetime {
+                            diagnostics("warning: did not reach stop datetime '\(stop.text)' before the end of the input")
+                        }
+                    }
+                }
+            }
             reading: for (index, input) in inputs.enumerated() {
                 var source = try input.open()
                 try PrefetchingEventReader.readMagic(from: &source, name: input.path)
                 let reader = PrefetchingEventReader(source: source, name: input.path, options: decoding)
                 collector.beginFile(input.path)
                 currentFile = input.path
-                let startPosition = index == 0 ? (selection.startPosition ?? 4) : 4
-                let stopPosition = index == inputs.count - 1 ? selection.stopPosition : nil
+                var startPosition = index == 0 ? (selection.startPosition ?? 4) : 4
+                var stopPosition = index == inputs.count - 1 ? selection.stopPosition : nil
+                // The start is in a later file: only the Format_description is counted here.
+                var skipsFile = false
+                if let cuts {
+                    startPosition = 4
+                    stopPosition = nil
+                    if let start = cuts.start {
+                        if index < start.file {
+                            skipsFile = true
+                            startPosition = .max
+                        }
+                        if index == start.file { startPosition = start.offset }
+                    }
+                    if let stop = cuts.stop, stop.file == index { stopPosition = stop.offset }
+                }
                 var inUse = false
                 var end: UInt64 = 4
                 var stopped = false
@@ -81,7 +120,7 @@ struct StatsFrontend {
                     }
                     // The selection, in mysqlbinlog's order; Format_description events are always counted.
                     if event.offset < startPosition {
-                        if end > startPosition {
+                        if end > startPosition && !skipsFile {
                             throw CLIError(.usage, "\(input.path): --start-position \(startPosition) is not an event boundary: the nearest are \(event.offset) and \(end)")
                         }
                         if isFormatDescription { try collector.event(event, reader: reader) }
@@ -115,7 +154,7 @@ struct StatsFrontend {
                     }
                     try collector.event(event, reader: reader)
                 }
-                if end < startPosition {
+                if end < startPosition && !skipsFile {
                     throw CLIError(.usage, "\(input.path): --start-position \(startPosition) is past the last event, which ends at \(end)")
                 }
                 collector.endFile(bytes: end)
@@ -141,7 +180,7 @@ struct StatsFrontend {
         collector.finish()
         if !options.quiet {
             for warning in collector.warnings { diagnostics("warning: " + warning) }
-            if !reachedStop, let stop = selection.stopPosition {
+            if !reachedStop, cuts == nil, let stop = selection.stopPosition {
                 diagnostics("warning: did not reach stop position \(stop) before the end of the input")
             }
             if !reachedStop, let stop = stopDatetime {
