@@ -59,7 +59,9 @@ struct DumpFrontend {
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
         let selector: TransactionSelector?
+        let schema: SchemaFilter?
         do {
+            schema = try options.selection.schemaFilter()
             (startDatetime, stopDatetime) = try options.selection.datetimes()
             selector = try options.selection.gtidFilter().map(TransactionSelector.init)
         } catch {
@@ -86,8 +88,8 @@ struct DumpFrontend {
             diagnostics("--print-table-metadata is implemented for the text of MariaDB-written files only so far")
             return 2
         }
-        if options.selection.database != nil && dialect == .mySQL && options.format == .text {
-            diagnostics("--database is implemented for the text of MariaDB-written files and for --format jsonl only so far")
+        if schema != nil && dialect == .mySQL && options.format == .text {
+            diagnostics("--database and the replica rules (--do-db …) are implemented for the text of MariaDB-written files and for --format jsonl only so far")
             return 2
         }
         if options.verbose > 0 && dialect == .mySQL && options.format == .text {
@@ -95,9 +97,9 @@ struct DumpFrontend {
             return 2
         }
         let printer: any TextPrinter = options.format == .jsonl
-            ? JSONLinesPrinter(out: out, database: options.selection.database.map { Array($0.utf8) },
+            ? JSONLinesPrinter(out: out, schema: schema,
                                maximumJSONDepth: decoding.maximumJSONDepth)
-            : dialect.makePrinter(out: out, options: textOptions)
+            : dialect.makePrinter(out: out, options: textOptions(schema))
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
         let sizes = inputs.map { $0.plainSize() }
         let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
@@ -181,7 +183,7 @@ struct DumpFrontend {
         return 0
     }
 
-    private var textOptions: TextOutputOptions {
+    private func textOptions(_ schema: SchemaFilter?) -> TextOutputOptions {
         var text = TextOutputOptions()
         // mariadb-binlog 10.11 prints the same for --base64-output=never and decode-rows.
         text.base64Output = options.base64Output
@@ -194,7 +196,7 @@ struct DumpFrontend {
         text.idempotent = options.idempotent
         text.verbose = options.verbose
         text.filtersServerIDs = options.selection.serverId != nil
-        text.database = options.selection.database.map { Array($0.utf8) }
+        text.schema = schema
         text.printTableMetadata = options.printTableMetadata
         if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"

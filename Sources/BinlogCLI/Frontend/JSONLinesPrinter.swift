@@ -20,30 +20,30 @@ final class JSONLinesPrinter: TextPrinter {
 
     /// `-d`: only statements run in this database (and transaction control), and the Table_maps
     /// and rows events of its tables, are printed.
-    private let database: [UInt8]?
+    private let schema: SchemaFilter?
 
     /// How deep a MySQL binary JSON value may nest (`DecodingOptions.maximumJSONDepth`).
     private let maximumJSONDepth: Int
 
-    init(out: OutputSink, database: [UInt8]? = nil, maximumJSONDepth: Int = DecodingOptions().maximumJSONDepth) {
+    init(out: OutputSink, schema: SchemaFilter? = nil, maximumJSONDepth: Int = DecodingOptions().maximumJSONDepth) {
         self.out = out
-        self.database = database
+        self.schema = schema
         self.maximumJSONDepth = maximumJSONDepth
     }
 
     /// Whether `-d` leaves this event out (statements by their default database, Table_maps and
     /// rows events by their table's database; everything else is kept).
     private func omitted(_ event: BinlogEvent) -> Bool {
-        guard let database else { return false }
+        guard let schema else { return false }
         switch event.payload {
         case .query(let query):
-            return !StatementKind(query.query.bytes).isTransactionControl && !query.database.bytes.elementsEqual(database)
+            return !StatementKind(query.query.bytes).isTransactionControl && !schema.keepsStatement(database: query.database.bytes)
         case .executeLoadQuery(let load):
-            return !load.query.database.bytes.elementsEqual(database)
+            return !schema.keepsStatement(database: load.query.database.bytes)
         case .tableMap(let map):
-            return !map.database.bytes.elementsEqual(database)
+            return !schema.keepsTable(database: map.database.bytes, table: map.table.bytes)
         case .rows(let rows):
-            return !(decoders[rows.tableID].map { $0.map.database.bytes.elementsEqual(database) } ?? false)
+            return !(decoders[rows.tableID].map { schema.keepsTable(database: $0.map.database.bytes, table: $0.map.table.bytes) } ?? false)
         default:
             return false
         }

@@ -25,9 +25,9 @@ struct TextOutputOptions {
     /// Events are selected by server id (mariadb-binlog then resets the session's server id and
     /// GTID domain in its trailer).
     var filtersServerIDs = false
-    /// `-d DB`: statements whose default database is another, and row events of tables in
-    /// another database, print only their `# at` line.
-    var database: [UInt8]?
+    /// `-d DB` and the replica rules: statements whose default database is not kept, and row
+    /// events of tables not kept, print only their `# at` line.
+    var schema: SchemaFilter?
     /// `--print-table-metadata`: the columns of each Table_map.
     var printTableMetadata = false
 }
@@ -234,7 +234,7 @@ final class MariaDBTextPrinter {
                 let printed = printedSessionFlags.reduce(UInt32(0)) { $0 | $1.bit }
                 unprintedSessionFlagBits = Self.sessionFlags.reduce(UInt32(0)) { $0 | $1.bit } & ~printed
             }
-            if let database = options.database, !isTransactionKeyword(query.query.bytes), !query.database.bytes.elementsEqual(database) {
+            if let schema = options.schema, !isTransactionKeyword(query.query.bytes), !schema.keepsStatement(database: query.database.bytes) {
                 return
             }
             printSkipReplication(event)
@@ -303,7 +303,7 @@ final class MariaDBTextPrinter {
                                               bytes: options.hexdump ? event.bytes : [],
                                               query: annotate.query.bytes)
         case .tableMap(let map):
-            if let database = options.database, !map.database.bytes.elementsEqual(database) {
+            if let schema = options.schema, !schema.keepsTable(database: map.database.bytes, table: map.table.bytes) {
                 ignoredTables.insert(map.tableID)
                 return
             }
@@ -330,7 +330,7 @@ final class MariaDBTextPrinter {
             }
         case .executeLoadQuery(let load):
             let localFile = loadFiles.take(load.fileID)
-            if let database = options.database, !load.query.database.bytes.elementsEqual(database) { return }
+            if let schema = options.schema, !schema.keepsStatement(database: load.query.database.bytes) { return }
             if let name = localFile {
                 printSkipReplication(event)
                 printExecuteLoadQuery(event, load, context, localFile: name)

@@ -36,9 +36,44 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Leave out the transactions whose GTID is in this set (same syntax).", valueName: "set"))
     var excludeGtids: String?
 
+    @Option(help: ArgumentHelp("Replica rule: keep only statements run in, and rows of tables in, these databases (repeatable).", valueName: "db"))
+    var doDb: [String] = []
+
+    @Option(help: ArgumentHelp("Replica rule: leave out statements run in, and rows of tables in, this database (repeatable; not with --do-db, which wins).", valueName: "db"))
+    var ignoreDb: [String] = []
+
+    @Option(help: ArgumentHelp("Replica rule: keep the rows of this table (repeatable).", valueName: "db.table"))
+    var doTable: [String] = []
+
+    @Option(help: ArgumentHelp("Replica rule: leave out the rows of this table (repeatable).", valueName: "db.table"))
+    var ignoreTable: [String] = []
+
+    @Option(help: ArgumentHelp("Replica rule: keep the rows of tables matching this pattern (% and _ wildcards; repeatable).", valueName: "db.table"))
+    var wildDoTable: [String] = []
+
+    @Option(help: ArgumentHelp("Replica rule: leave out the rows of tables matching this pattern (repeatable).", valueName: "db.table"))
+    var wildIgnoreTable: [String] = []
+
     @Flag(inversion: .prefixedNo,
           help: ArgumentHelp("Move position and time cuts to transaction boundaries, so that no transaction is split: a cut inside a transaction moves back to its first event, keeping it whole at a start and leaving it out at a stop (default). --no-transaction-boundaries cuts at the event, as mysqlbinlog does."))
     var transactionBoundaries = true
+
+    /// `-d` and the replica rules given, if any (SchemaFilter).
+    func schemaFilter() throws(CLIError) -> SchemaFilter? {
+        if database == nil && doDb.isEmpty && ignoreDb.isEmpty && doTable.isEmpty && ignoreTable.isEmpty
+            && wildDoTable.isEmpty && wildIgnoreTable.isEmpty {
+            return nil
+        }
+        var filter = SchemaFilter()
+        filter.database = database.map { Array($0.utf8) }
+        filter.doDatabases = doDb.map { Array($0.utf8) }
+        filter.ignoreDatabases = ignoreDb.map { Array($0.utf8) }
+        for text in doTable { filter.doTables.append(try SchemaFilter.pattern(text, option: "--do-table")) }
+        for text in ignoreTable { filter.ignoreTables.append(try SchemaFilter.pattern(text, option: "--ignore-table")) }
+        for text in wildDoTable { filter.wildDoTables.append(try SchemaFilter.pattern(text, option: "--wild-do-table")) }
+        for text in wildIgnoreTable { filter.wildIgnoreTables.append(try SchemaFilter.pattern(text, option: "--wild-ignore-table")) }
+        return filter
+    }
 
     /// The GTID selection given, if any.
     func gtidFilter() throws(CLIError) -> GTIDFilter? {

@@ -38,7 +38,9 @@ struct FilterFrontend {
         decoding.verifyChecksums = true
         let filter: GTIDFilter?
         let cuts: TransactionCuts
+        let schema: SchemaFilter?
         do {
+            schema = try selection.schemaFilter()
             inputs = try BinlogInput.expand(files)
             guard selection.transactionBoundaries else {
                 throw CLIError(.usage, "binlog filter always cuts at transaction boundaries (a binlog file must not hold part of a transaction): leave out --no-transaction-boundaries")
@@ -59,7 +61,6 @@ struct FilterFrontend {
             diagnostics("\(error)")
             return 2
         }
-        let database = selection.database.map { Array($0.utf8) }
         let perInput = options.output.hasSuffix("/") || isDirectory(options.output)
         var currentFile: String?
         var writer: BinlogWriter?
@@ -142,18 +143,18 @@ struct FilterFrontend {
                         let kind = StatementKind(query.query.bytes)
                         if kind.opensTransaction || kind.endsTransaction || kind.isTransactionControl {
                             role = step.opens ? .opening : step.closes ? .closing : .control
-                        } else if let database, !query.database.bytes.elementsEqual(database) {
+                        } else if let schema, !schema.keepsStatement(database: query.database.bytes) {
                             keep = false
                         }
                     case .executeLoadQuery(let load):
-                        if let database, !load.query.database.bytes.elementsEqual(database) { keep = false }
+                        if let schema, !schema.keepsStatement(database: load.query.database.bytes) { keep = false }
                     case .intvar, .rand, .userVar, .beginLoadQuery, .appendBlock:
                         role = .companion
                     case .annotateRows, .rowsQuery:
                         role = .annotation
                     case .tableMap(let map):
                         role = .tableMap
-                        if let database, !map.database.bytes.elementsEqual(database) {
+                        if let schema, !schema.keepsTable(database: map.database.bytes, table: map.table.bytes) {
                             keep = false
                             droppedTables.insert(map.tableID)
                         } else {
@@ -165,9 +166,9 @@ struct FilterFrontend {
                     case .xid, .xaPrepare:
                         role = .closing
                     case .transactionPayload:
-                        if selection.database != nil && !warnedCompressed && !options.quiet {
+                        if schema != nil && !warnedCompressed && !options.quiet {
                             warnedCompressed = true
-                            diagnostics("warning: \(input.path): MySQL compressed transactions are kept or dropped whole: -d does not look inside them (first at \(event.offset))")
+                            diagnostics("warning: \(input.path): MySQL compressed transactions are kept or dropped whole: -d and the replica rules do not look inside them (first at \(event.offset))")
                         }
                     default:
                         break

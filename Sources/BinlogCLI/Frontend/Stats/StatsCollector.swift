@@ -15,13 +15,13 @@ import MySQLBinlog
 final class StatsCollector {
     let top: Int
     let longTransactionSeconds: UInt32
-    /// `-d`: only rows of this database's tables and statements run in it are counted.
-    let database: [UInt8]?
+    /// `-d` and the replica rules: only the rows of kept tables and the statements kept are counted.
+    let schema: SchemaFilter?
 
-    init(top: Int, longTransactionSeconds: UInt32, database: String?) {
+    init(top: Int, longTransactionSeconds: UInt32, schema: SchemaFilter?) {
         self.top = top
         self.longTransactionSeconds = longTransactionSeconds
-        self.database = database.map { Array($0.utf8) }
+        self.schema = schema
     }
 
     // MARK: What is reported
@@ -372,7 +372,7 @@ final class StatsCollector {
             index = tables.count - 1
             tableIndex[key] = index
         }
-        let selected = self.database.map { map.database.bytes.elementsEqual($0) } ?? true
+        let selected = schema.map { $0.keepsTable(database: map.database.bytes, table: map.table.bytes) } ?? true
         let mapped = MappedTable(body: body ?? [], table: index, counter: RowCounter(map), selected: selected)
         if let slot = mapSlots[map.tableID] {
             maps[slot] = mapped
@@ -428,7 +428,7 @@ final class StatsCollector {
     private func query(_ query: QueryEvent, event: BinlogEvent, timestamp: UInt32) -> Bool {
         let kind = StatementKind(query.query.bytes)
         if kind.isTransactionControl { return false }
-        guard database.map({ query.database.bytes.elementsEqual($0) }) ?? true else { return false }
+        guard schema.map({ $0.keepsStatement(database: query.database.bytes) }) ?? true else { return false }
         if kind == .ddl || kind == .dml {
             let entry = Statement(file: fileIndex, position: event.offset, gtid: open?.gtid.map(describe),
                                   database: query.database.description, text: query.query.description, timestamp: timestamp)
@@ -451,7 +451,7 @@ final class StatsCollector {
     private func enter(_ step: TransactionSpan.Step, at position: UInt64, gtid: GTIDRef? = nil) -> TransactionSpan.Step {
         if step.opens {
             if let open { close(open, .unterminated) }
-            open = Transaction(file: fileIndex, position: position, gtid: gtid, selected: database == nil)
+            open = Transaction(file: fileIndex, position: position, gtid: gtid, selected: schema == nil)
         }
         return step
     }

@@ -38,7 +38,14 @@ struct StatsFrontend {
             diagnostics("\(error)")
             return 2
         }
-        let collector = StatsCollector(top: options.top, longTransactionSeconds: options.longTransaction, database: selection.database)
+        let schema: SchemaFilter?
+        do {
+            schema = try selection.schemaFilter()
+        } catch {
+            diagnostics(error.message)
+            return 2
+        }
+        let collector = StatsCollector(top: options.top, longTransactionSeconds: options.longTransaction, schema: schema)
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
         let sizes = inputs.map { $0.plainSize() }
