@@ -107,6 +107,16 @@ final class DumpOracleTests: XCTestCase {
             ["-d", "temp_tables", "\(b)/temp-tables-mixed.000001"],
             ["-d", "flush_logs", "\(b)/flush-logs.000001", "\(b)/flush-logs.000002", "\(b)/flush-logs.000003"],
             ["-d", "ddl_dml", "--base64-output=decode-rows", "-v", "\(b)/compressed-row.000001"],
+            // --rewrite-db: the use line before the header, renamed Table_maps re-encoded (size and
+            // name; end position and CRC32 as logged), -d on the names as logged.
+            ["--rewrite-db=ddl_dml->newdb", "-vv", "\(b)/row-crc32.000001"],
+            ["--rewrite-db=ddl_dml->newdb", "-d", "newdb", "\(b)/row-crc32.000001"],
+            ["--rewrite-db=ddl_dml->newdb", "-d", "ddl_dml", "\(b)/stmt-crc32.000001"],
+            ["--rewrite-db=ddl_dml->newdb", "--rewrite-db=scratch->s2", "-v", "\(b)/mixed-crc32.000001"],
+            ["--rewrite-db=ddl_dml->newdb", "--hexdump", "\(b)/compressed-row.000001"],
+            ["--rewrite-db=ddl_dml -> newdb", "\(b)/compressed-stmt.000001"],
+            ["--rewrite-db=load_data->ld2", "\(b)/load-data.000001"],
+            ["--rewrite-db=flush_logs->f", "\(b)/flush-logs.000001", "\(b)/flush-logs.000002", "\(b)/flush-logs.000003"],
             ["--print-table-metadata", "\(b)/row-crc32.000001"],
             ["--print-table-metadata", "\(b)/row-metadata-minimal.000001"],
             ["--print-table-metadata", "-s", "\(b)/row-metadata-full.000001"],

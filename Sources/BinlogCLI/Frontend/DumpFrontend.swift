@@ -62,6 +62,7 @@ struct DumpFrontend {
         let schema: SchemaFilter?
         do {
             schema = try options.selection.schemaFilter()
+            _ = try options.selection.databaseRewrite()
             (startDatetime, stopDatetime) = try options.selection.datetimes()
             selector = try options.selection.gtidFilter().map(TransactionSelector.init)
         } catch {
@@ -97,7 +98,7 @@ struct DumpFrontend {
             return 2
         }
         let printer: any TextPrinter = options.format == .jsonl
-            ? JSONLinesPrinter(out: out, schema: schema,
+            ? JSONLinesPrinter(out: out, schema: schema, rewrite: rewrite,
                                maximumJSONDepth: decoding.maximumJSONDepth)
             : dialect.makePrinter(out: out, options: textOptions(schema))
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
@@ -183,6 +184,9 @@ struct DumpFrontend {
         return 0
     }
 
+    /// `--rewrite-db` (checked in run()).
+    private var rewrite: DatabaseRewrite? { (try? options.selection.databaseRewrite()) ?? nil }
+
     private func textOptions(_ schema: SchemaFilter?) -> TextOutputOptions {
         var text = TextOutputOptions()
         // mariadb-binlog 10.11 prints the same for --base64-output=never and decode-rows.
@@ -197,6 +201,7 @@ struct DumpFrontend {
         text.verbose = options.verbose
         text.filtersServerIDs = options.selection.serverId != nil
         text.schema = schema
+        text.rewrite = rewrite
         text.printTableMetadata = options.printTableMetadata
         if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
@@ -215,7 +220,7 @@ struct DumpFrontend {
         try PrefetchingEventReader.readMagic(from: &source, name: input.path)
         // BINLOG statements carry the base64 of Table_map and rows events: the reading thread
         // encodes them while this one formats the rest.
-        let encode = options.base64Output == .auto && !options.shortForm && options.format == .text
+        let encode = options.base64Output == .auto && !options.shortForm && options.format == .text && options.selection.rewriteDb.isEmpty
         return PrefetchingEventReader(source: source, name: input.path, options: decoding,
                                       sideWork: encode ? Self.encodeRowsEvents : nil)
     }

@@ -25,10 +25,22 @@ final class JSONLinesPrinter: TextPrinter {
     /// How deep a MySQL binary JSON value may nest (`DecodingOptions.maximumJSONDepth`).
     private let maximumJSONDepth: Int
 
-    init(out: OutputSink, schema: SchemaFilter? = nil, maximumJSONDepth: Int = DecodingOptions().maximumJSONDepth) {
+    /// `--rewrite-db`: the databases printed (selection by -d and the rules looks at them as logged).
+    private let rewrite: DatabaseRewrite?
+
+    init(out: OutputSink, schema: SchemaFilter? = nil, rewrite: DatabaseRewrite? = nil,
+         maximumJSONDepth: Int = DecodingOptions().maximumJSONDepth) {
         self.out = out
         self.schema = schema
+        self.rewrite = rewrite
         self.maximumJSONDepth = maximumJSONDepth
+    }
+
+    /// A database as printed: renamed by `--rewrite-db` (not for a statement logged without `use`).
+    private func displayed(_ database: ArraySlice<UInt8>, _ statement: BinlogEvent?) -> ArraySlice<UInt8> {
+        guard let rewrite, statement.map({ !$0.header.flags.contains(.suppressUse) }) ?? true,
+              let renamed = rewrite.renamed(database) else { return database }
+        return renamed[...]
     }
 
     /// Whether `-d` leaves this event out (statements by their default database, Table_maps and
@@ -314,7 +326,7 @@ final class JSONLinesPrinter: TextPrinter {
         }
         switch event.payload {
         case .query(let query):
-            field("database", bytes: query.database.bytes)
+            field("database", bytes: displayed(query.database.bytes, event))
             field("query", bytes: query.query.bytes)
             field("thread_id", query.threadID)
             field("exec_time", query.executionTime)
@@ -333,7 +345,7 @@ final class JSONLinesPrinter: TextPrinter {
                 decoders[map.tableID] = (map.owned(), decoder)
             }
             field("table_id", map.tableID)
-            field("database", bytes: map.database.bytes)
+            field("database", bytes: displayed(map.database.bytes, nil))
             field("table", bytes: map.table.bytes)
             columns(decoder)
             key("column_types")
@@ -346,7 +358,7 @@ final class JSONLinesPrinter: TextPrinter {
         case .rows(let rows):
             field("table_id", rows.tableID)
             if let (map, decoder) = decoders[rows.tableID] {
-                field("database", bytes: map.database.bytes)
+                field("database", bytes: displayed(map.database.bytes, nil))
                 field("table", bytes: map.table.bytes)
                 columns(decoder)
                 let mark = line.count

@@ -28,6 +28,9 @@ struct TextOutputOptions {
     /// `-d DB` and the replica rules: statements whose default database is not kept, and row
     /// events of tables not kept, print only their `# at` line.
     var schema: SchemaFilter?
+    /// `--rewrite-db`: a statement whose database was renamed gets its `use` line before its
+    /// header line, where mariadb-binlog prints it.
+    var rewrite: DatabaseRewrite?
     /// `--print-table-metadata`: the columns of each Table_map.
     var printTableMetadata = false
 }
@@ -309,7 +312,16 @@ final class MariaDBTextPrinter {
             }
             try requireFormatDescription(event)
             printPendingAnnotate(formatDescription: formatDescription, hexdumpOffset: event.offset)
-            printTableMap(event, map, context)
+            // --rewrite-db after -d (which looks at the names as logged, as mariadb-binlog's does).
+            if let rewrite = options.rewrite, let renamed = rewrite.apply(to: event, postHeaderLength: formatDescription.postHeaderLength(for: .tableMap) ?? 8),
+               case .tableMap(let renamedMap) = renamed.payload {
+                // The hex dump shows the renamed event too (size and name; end position and checksum as logged).
+                var renamedContext = context
+                if renamedContext.hexdumpBytes != nil { renamedContext.hexdumpBytes = renamed.bytes }
+                printTableMap(renamed, renamedMap, renamedContext)
+            } else {
+                printTableMap(event, map, context)
+            }
         case .rows(let rows):
             try requireFormatDescription(event)
             printRows(event, rows, context)
@@ -481,20 +493,23 @@ final class MariaDBTextPrinter {
     /// SAVEPOINT and ROLLBACK prefixes, and XA statements.
     private func queryHeader(_ event: BinlogEvent, threadID eventThreadID: UInt32, executionTime: UInt32, errorCode: UInt16,
                              status: QueryStatusVariables, database eventDatabase: ArraySlice<UInt8>, type: String,
-                             _ context: HeaderContext, suppressUse: Bool, isTransactionKeyword: Bool) -> [UInt8] {
+                             _ context: HeaderContext, suppressUse: Bool, isTransactionKeyword: Bool, renamed: Bool = false) -> [UInt8] {
         var text: [UInt8] = []
-        if !options.shortForm {
-            text += header(context)
-            text += Array("\t\(type)\tthread_id=\(eventThreadID)\texec_time=\(executionTime)\terror_code=\(errorCode)\txid=\(status.xid ?? 0)\n".utf8)
-        }
+        var use: [UInt8] = []
         if suppressUse {
             if !isTransactionKeyword { database = [] }
         } else if database != eventDatabase {
             database = ArraySlice(Array(eventDatabase))
             if !eventDatabase.isEmpty {
-                text += Array("use ".utf8) + TextFormatting.backtickQuoted(eventDatabase) + Array("\(delimiter)\n".utf8)
+                use = Array("use ".utf8) + TextFormatting.backtickQuoted(eventDatabase) + Array("\(delimiter)\n".utf8)
             }
         }
+        if renamed { text += use }
+        if !options.shortForm {
+            text += header(context)
+            text += Array("\t\(type)\tthread_id=\(eventThreadID)\texec_time=\(executionTime)\terror_code=\(errorCode)\txid=\(status.xid ?? 0)\n".utf8)
+        }
+        if !renamed { text += use }
         var timestamp = "SET TIMESTAMP=\(event.header.timestamp)"
         if let fraction = status.microseconds, status.isMariaDBHighResolutionNow, fraction != 0, fraction <= 999_999 {
             let digits = String(fraction)
@@ -563,9 +578,10 @@ final class MariaDBTextPrinter {
     private func printQuery(_ event: BinlogEvent, _ query: QueryEvent, _ context: HeaderContext, type: String) {
         let keyword = isTransactionKeyword(query.query.bytes)
         let suppressUse = keyword || event.header.flags.contains(.suppressUse)
+        let renamed = renamedDatabase(event, query.database.bytes)
         var text = queryHeader(event, threadID: query.threadID, executionTime: query.executionTime, errorCode: query.errorCode,
-                               status: query.statusVariables, database: query.database.bytes, type: type, context,
-                               suppressUse: suppressUse, isTransactionKeyword: keyword)
+                               status: query.statusVariables, database: renamed.map { $0[...] } ?? query.database.bytes, type: type, context,
+                               suppressUse: suppressUse, isTransactionKeyword: keyword, renamed: renamed != nil)
         let alterFlags = (query.statusVariables.gtidFlags3 ?? 0) & (2 | 4 | 8)
         if alterFlags != 0 {
             let encoded = printsBase64
@@ -580,12 +596,20 @@ final class MariaDBTextPrinter {
         out.write(text)
     }
 
+    /// `--rewrite-db`: the new name of a statement's database (not for statements logged without `use`).
+    private func renamedDatabase(_ event: BinlogEvent, _ database: ArraySlice<UInt8>) -> [UInt8]? {
+        guard let rewrite = options.rewrite, !event.header.flags.contains(.suppressUse) else { return nil }
+        return rewrite.renamed(database)
+    }
+
     private func printExecuteLoadQuery(_ event: BinlogEvent, _ load: ExecuteLoadQueryEvent, _ context: HeaderContext, localFile: String) {
         let query = load.query
         let keyword = isTransactionKeyword(query.query.bytes)
+        let renamed = renamedDatabase(event, query.database.bytes)
         var text = queryHeader(event, threadID: query.threadID, executionTime: query.executionTime, errorCode: query.errorCode,
-                               status: query.statusVariables, database: query.database.bytes, type: "Execute_load_query", context,
-                               suppressUse: event.header.flags.contains(.suppressUse), isTransactionKeyword: keyword)
+                               status: query.statusVariables, database: renamed.map { $0[...] } ?? query.database.bytes,
+                               type: "Execute_load_query", context,
+                               suppressUse: event.header.flags.contains(.suppressUse), isTransactionKeyword: keyword, renamed: renamed != nil)
         let bytes = query.query.bytes
         text += bytes.prefix(Int(load.fileNameStart))
         text += Array(" LOCAL INFILE ".utf8) + TextFormatting.prettyQuoted(Array(localFile.utf8))

@@ -54,6 +54,10 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Replica rule: leave out the rows of tables matching this pattern (repeatable).", valueName: "db.table"))
     var wildIgnoreTable: [String] = []
 
+    @Option(help: ArgumentHelp("Rename a database: statements' default database and tables' databases FROM become TO (repeatable; as mysqlbinlog; applied before the other selection options).",
+                               valueName: "from->to"))
+    var rewriteDb: [String] = []
+
     @Flag(inversion: .prefixedNo,
           help: ArgumentHelp("Move position and time cuts to transaction boundaries, so that no transaction is split: a cut inside a transaction moves back to its first event, keeping it whole at a start and leaving it out at a stop (default). --no-transaction-boundaries cuts at the event, as mysqlbinlog does."))
     var transactionBoundaries = true
@@ -73,6 +77,11 @@ struct SelectionOptions: ParsableArguments {
         for text in wildDoTable { filter.wildDoTables.append(try SchemaFilter.pattern(text, option: "--wild-do-table")) }
         for text in wildIgnoreTable { filter.wildIgnoreTables.append(try SchemaFilter.pattern(text, option: "--wild-ignore-table")) }
         return filter
+    }
+
+    /// The `--rewrite-db` rules given, if any.
+    func databaseRewrite() throws(CLIError) -> DatabaseRewrite? {
+        rewriteDb.isEmpty ? nil : try DatabaseRewrite(rewriteDb)
     }
 
     /// The GTID selection given, if any.

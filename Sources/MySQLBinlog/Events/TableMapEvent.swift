@@ -64,6 +64,12 @@ public struct TableMapEvent: Hashable, Sendable {
         return values
     }
 
+    /// Decodes a Table_map from its body: the bytes after the common header, without the checksum.
+    public init(body: ArraySlice<UInt8>, postHeaderLength: Int) throws(BinlogDecodingError) {
+        var reader = ByteReader(body)
+        try self.init(parsing: &reader, postHeaderLength: postHeaderLength)
+    }
+
     init(parsing reader: inout ByteReader, postHeaderLength: Int) throws(BinlogDecodingError) {
         body = reader.bytes[reader.index..<reader.bytes.endIndex]
         if postHeaderLength == 6 {

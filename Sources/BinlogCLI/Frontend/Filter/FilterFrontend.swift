@@ -39,8 +39,10 @@ struct FilterFrontend {
         let filter: GTIDFilter?
         let cuts: TransactionCuts
         let schema: SchemaFilter?
+        let rewrite: DatabaseRewrite?
         do {
             schema = try selection.schemaFilter()
+            rewrite = try selection.databaseRewrite()
             inputs = try BinlogInput.expand(files)
             guard selection.transactionBoundaries else {
                 throw CLIError(.usage, "binlog filter always cuts at transaction boundaries (a binlog file must not hold part of a transaction): leave out --no-transaction-boundaries")
@@ -84,6 +86,7 @@ struct FilterFrontend {
                 let reader = PrefetchingEventReader(source: source, name: input.path, options: decoding)
                 var state = TransactionState()
                 var inputChecksums = false
+                var postHeaderLengths = FormatDescriptionEvent.bootstrap
                 var inUse = false
                 var droppedTables = Set<UInt64>()
                 let skipsFile = cuts.start.map { fileIndex < $0.file } ?? false
@@ -102,6 +105,7 @@ struct FilterFrontend {
                     let type = event.header.type
                     if case .formatDescription(let description) = event.payload {
                         inputChecksums = description.checksumAlgorithm == .crc32
+                        postHeaderLengths = description
                         inUse = event.header.flags.contains(.binlogInUse)
                         // The output needs one (the first input's); a later file's only with one output per input.
                         if continuing {
@@ -175,7 +179,9 @@ struct FilterFrontend {
                     }
                     if step.opens && role != .opening && role != .content && role != .statementEnd { role = .opening }
                     if step.closes && role == .content && step.ending != .statement && step.ending != .compressedTransaction { role = .closing }
-                    let counts = try state.take(event, role: role, keep: keep, closes: step.closes, write: { bytes in
+                    // --rewrite-db after the selection, which looks at the names as logged (as mariadb-binlog's -d).
+                    let written = (keep ? rewrite?.apply(to: event, postHeaderLength: postHeaderLengths.postHeaderLength(for: type) ?? (type == .tableMap ? 8 : 13)) : nil) ?? event
+                    let counts = try state.take(written, role: role, keep: keep, closes: step.closes, write: { bytes in
                         try out.write(bytes[...], inputChecksums: inputChecksums)
                     })
                     kept += counts.kept

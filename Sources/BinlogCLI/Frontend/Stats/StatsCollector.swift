@@ -18,7 +18,11 @@ final class StatsCollector {
     /// `-d` and the replica rules: only the rows of kept tables and the statements kept are counted.
     let schema: SchemaFilter?
 
-    init(top: Int, longTransactionSeconds: UInt32, schema: SchemaFilter?) {
+    /// `--rewrite-db`: the databases reported (selection looks at them as logged).
+    let rewrite: DatabaseRewrite?
+
+    init(top: Int, longTransactionSeconds: UInt32, schema: SchemaFilter?, rewrite: DatabaseRewrite? = nil) {
+        self.rewrite = rewrite
         self.top = top
         self.longTransactionSeconds = longTransactionSeconds
         self.schema = schema
@@ -361,7 +365,7 @@ final class StatsCollector {
     // MARK: Tables and rows
 
     private func register(_ map: TableMapEvent, body: [UInt8]?) {
-        let database = map.database.description
+        let database = rewrite?.renamed(map.database.bytes).map { String(decoding: $0, as: UTF8.self) } ?? map.database.description
         let table = map.table.description
         let key = database + "\u{0}" + table
         let index: Int
@@ -431,7 +435,9 @@ final class StatsCollector {
         guard schema.map({ $0.keepsStatement(database: query.database.bytes) }) ?? true else { return false }
         if kind == .ddl || kind == .dml {
             let entry = Statement(file: fileIndex, position: event.offset, gtid: open?.gtid.map(describe),
-                                  database: query.database.description, text: query.query.description, timestamp: timestamp)
+                                  database: (event.header.flags.contains(.suppressUse) ? nil : rewrite?.renamed(query.database.bytes))
+                                      .map { String(decoding: $0, as: UTF8.self) } ?? query.database.description,
+                                  text: query.query.description, timestamp: timestamp)
             if kind == .ddl {
                 ddl.append(entry)
             } else {

@@ -39,13 +39,15 @@ struct StatsFrontend {
             return 2
         }
         let schema: SchemaFilter?
+        let rewrite: DatabaseRewrite?
         do {
             schema = try selection.schemaFilter()
+            rewrite = try selection.databaseRewrite()
         } catch {
             diagnostics(error.message)
             return 2
         }
-        let collector = StatsCollector(top: options.top, longTransactionSeconds: options.longTransaction, schema: schema)
+        let collector = StatsCollector(top: options.top, longTransactionSeconds: options.longTransaction, schema: schema, rewrite: rewrite)
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
         let sizes = inputs.map { $0.plainSize() }
