@@ -228,6 +228,9 @@ final class MalformedCorpusTests: XCTestCase {
             XCTAssertTrue(codes.allSatisfy { (0...2).contains($0) }, "\(file.lastPathComponent): \(codes)")
             if file.deletingLastPathComponent().lastPathComponent == "binlogs" {
                 XCTAssertEqual(codes[0], 0, "\(file.lastPathComponent): plain dump")
+                for (index, line) in FuzzHarness.commandLines.enumerated() where line[0] == "filter" {
+                    XCTAssertEqual(codes[index], 0, "\(file.lastPathComponent): \(line)")
+                }
             }
         }
     }

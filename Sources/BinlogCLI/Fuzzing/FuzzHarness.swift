@@ -21,9 +21,16 @@ public enum FuzzHarness {
         ["dump", "--format", "jsonl"],
         ["dump", "--format", "jsonl", "--database", "test", "--include-gtids", "0-1-1,1-1-5"],
         ["dump", "--short-form", "--skip-gtids", "--idempotent"],
+        // Cuts moved to transaction boundaries (a first reading pass), renamed databases, replica rules.
+        ["dump", "--stop-position", "2000", "--start-datetime", "2030-01-01 00:00:00", "--timezone", "UTC",
+         "--rewrite-db", "test->t2", "--wild-ignore-table", "test.x%", "-v"],
+        ["dump", "--format", "jsonl", "--rewrite-db", "test->t2", "--do-table", "test.t", "--start-position", "4"],
         ["stats", "--json"],
-        ["stats", "--database", "test"],
+        ["stats", "--database", "test", "--stop-datetime", "2031-01-01", "--timezone", "UTC"],
         ["verify", "--json"],
+        // The output goes next to the input (FILE.out).
+        ["filter", "--quiet", "-o", "-", "--stop-datetime", "2031-01-01", "--timezone", "UTC", "--rewrite-db", "test->t2", "--ignore-db", "mysql"],
+        ["filter", "--quiet", "-o", "-", "--checksum", "none", "-d", "test"],
     ]
 
     /// Writes `bytes` to `scratchPath` and runs every command line of ``commandLines`` on it, output
@@ -74,6 +81,13 @@ public enum FuzzHarness {
             case "verify":
                 let options = try VerifyOptions.parse(rest)
                 return { sink, path in VerifyFrontend(options: options, files: [path]).run(out: sink, diagnostics: { _ in }) }
+            case "filter":
+                let options = try FilterOptions.parse(rest)
+                return { _, path in
+                    var perInput = options
+                    perInput.output = path + ".out"
+                    return FilterFrontend(options: perInput, files: [path]).run(diagnostics: { _ in })
+                }
             default:
                 fatalError("fuzz harness: unknown command \(arguments[0])")
             }
