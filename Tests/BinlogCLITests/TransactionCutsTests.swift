@@ -103,9 +103,16 @@ final class TransactionCutsTests: XCTestCase {
         XCTAssertNotEqual(eventLevel.output, atBoundary.output)
     }
 
-    func testCutsOnStandardInputNeedEventLevelCuts() throws {
-        let result = try dump(["--stop-position", "100", "-"])
-        XCTAssertEqual(result.exitCode, 2)
-        XCTAssertEqual(result.diagnostics, ["position and time cuts on standard input need --no-transaction-boundaries: transaction boundaries are found by reading the input twice"])
+    /// Standard input is copied to a temporary file for the first reading pass: the same output
+    /// as from the file, the note naming `-`, and no copy left behind.
+    func testCutsOnStandardInput() throws {
+        guard let binlog = CLIPaths.executable else { throw XCTSkip("the binlog executable was not built beside the tests") }
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let piped = try runProcess("/bin/sh", ["-c", "TMPDIR='\(scratch.path)' '\(binlog.path)' dump --stop-position 6293 - < '\(file)'"])
+        XCTAssertEqual(piped.status, 0, piped.error)
+        XCTAssertTrue(piped.output == (try dump(["--stop-position", "6293", file])).output)
+        XCTAssertEqual(piped.error, "binlog: note: the stop falls inside the transaction at -:5765 (GTID 0-1-4); it is left out whole, and everything after it\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [])
     }
 }

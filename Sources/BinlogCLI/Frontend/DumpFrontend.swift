@@ -49,13 +49,19 @@ struct DumpFrontend {
     func run(out: OutputSink, diagnostics: (String) -> Void) -> Int32 {
         var startDatetime: DateTimeArgument?
         var stopDatetime: DateTimeArgument?
-        let inputs: [BinlogInput]
+        var inputs: [BinlogInput]
+        var standardInputCopy: StandardInputCopy?
         do {
             inputs = try BinlogInput.expand(files)
+            if options.selection.readsTwice { (inputs, standardInputCopy) = try StandardInputCopy.replacing(in: inputs) }
+        } catch let error as CLIError {
+            diagnostics(error.message)
+            return error.exitCode
         } catch {
             diagnostics("\(error)")
             return 2
         }
+        defer { standardInputCopy?.remove() }
         var decoding = DecodingOptions()
         decoding.verifyChecksums = !options.noVerifyChecksum
         let selector: TransactionSelector?
@@ -119,9 +125,6 @@ struct DumpFrontend {
                                                       startDatetime: startDatetime, stopDatetime: stopDatetime,
                                                       serverID: options.selection.serverId, gtidFilter: selector?.filter)
                 if !request.isEmpty {
-                    if inputs.contains(where: { $0.path == "-" }) {
-                        throw CLIError(.usage, "position and time cuts on standard input need --no-transaction-boundaries: transaction boundaries are found by reading the input twice")
-                    }
                     let planned = try TransactionCuts.plan(inputs, request, decoding: decoding)
                     if !options.quiet { for note in planned.notes { diagnostics("note: " + note) } }
                     cuts = planned

@@ -79,6 +79,12 @@ struct SelectionOptions: ParsableArguments {
         return filter
     }
 
+    /// Whether position or time cuts are to be moved to transaction boundaries, which takes a
+    /// first reading pass (standard input is then read from a copy).
+    var readsTwice: Bool {
+        transactionBoundaries && (startPosition != nil || stopPosition != nil || startDatetime != nil || stopDatetime != nil)
+    }
+
     /// The `--rewrite-db` rules given, if any.
     func databaseRewrite() throws(CLIError) -> DatabaseRewrite? {
         rewriteDb.isEmpty ? nil : try DatabaseRewrite(rewriteDb)

@@ -9,12 +9,22 @@ import Darwin
 public struct BinlogInput: Sendable, Hashable {
     /// The path as given (or as listed in an index file), `-` for standard input.
     public var path: String
+    /// Where the bytes are read from when not from `path`: a copy of standard input in a
+    /// temporary file, for readers that need to read it twice. Messages still name `path`.
+    public var copy: String?
 
     public init(path: String) { self.path = path }
 
+    /// An input named `path` whose bytes are read from the file `copy`.
+    public init(path: String, copy: String) {
+        self.path = path
+        self.copy = copy
+    }
+
     /// Opens the byte source, decompressing gzip and zstd by their magic numbers.
     public func open() throws -> any ByteSource {
-        let raw: FileDescriptorSource = path == "-" ? FileDescriptorSource(fd: 0, ownsDescriptor: false) : try FileDescriptorSource(path: path)
+        let raw: FileDescriptorSource = copy != nil ? try FileDescriptorSource(path: copy!)
+            : path == "-" ? FileDescriptorSource(fd: 0, ownsDescriptor: false) : try FileDescriptorSource(path: path)
         var peeked = PeekingSource(raw)
         let head = try peeked.peek(4)
         if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b {

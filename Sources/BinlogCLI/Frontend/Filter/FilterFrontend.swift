@@ -33,7 +33,9 @@ struct FilterFrontend {
 
     func run(diagnostics: (String) -> Void) -> Int32 {
         let selection = options.selection
-        let inputs: [BinlogInput]
+        var inputs: [BinlogInput]
+        var standardInputCopy: StandardInputCopy?
+        defer { standardInputCopy?.remove() }
         var decoding = DecodingOptions()
         decoding.verifyChecksums = true
         let filter: GTIDFilter?
@@ -44,6 +46,7 @@ struct FilterFrontend {
             schema = try selection.schemaFilter()
             rewrite = try selection.databaseRewrite()
             inputs = try BinlogInput.expand(files)
+            if selection.readsTwice { (inputs, standardInputCopy) = try StandardInputCopy.replacing(in: inputs) }
             guard selection.transactionBoundaries else {
                 throw CLIError(.usage, "binlog filter always cuts at transaction boundaries (a binlog file must not hold part of a transaction): leave out --no-transaction-boundaries")
             }
@@ -51,9 +54,6 @@ struct FilterFrontend {
             filter = try selection.gtidFilter()
             let request = TransactionCuts.Request(startPosition: selection.startPosition, stopPosition: selection.stopPosition,
                                                   startDatetime: start, stopDatetime: stop, serverID: selection.serverId, gtidFilter: filter)
-            if !request.isEmpty && inputs.contains(where: { $0.path == "-" }) {
-                throw CLIError(.usage, "position and time cuts on standard input are not possible in binlog filter: transaction boundaries are found by reading the input twice")
-            }
             cuts = try TransactionCuts.plan(inputs, request, decoding: decoding)
             if !options.quiet { for note in cuts.notes { diagnostics("note: " + note) } }
         } catch let error as CLIError {

@@ -23,12 +23,15 @@ struct StatsFrontend {
     /// and no report, or rows that cannot be counted) or 2 (usage, unreadable input).
     func run(out: OutputSink, diagnostics: (String) -> Void) -> Int32 {
         let selection = options.selection
-        let inputs: [BinlogInput]
+        var inputs: [BinlogInput]
+        var standardInputCopy: StandardInputCopy?
+        defer { standardInputCopy?.remove() }
         var startDatetime: DateTimeArgument?
         var stopDatetime: DateTimeArgument?
         let selector: TransactionSelector?
         do {
             inputs = try BinlogInput.expand(files)
+            if selection.readsTwice { (inputs, standardInputCopy) = try StandardInputCopy.replacing(in: inputs) }
             (startDatetime, stopDatetime) = try selection.datetimes()
             selector = try selection.gtidFilter().map(TransactionSelector.init)
         } catch let error as CLIError {
@@ -63,9 +66,6 @@ struct StatsFrontend {
                                                       startDatetime: startDatetime, stopDatetime: stopDatetime,
                                                       serverID: selection.serverId, gtidFilter: selector?.filter)
                 if !request.isEmpty {
-                    if inputs.contains(where: { $0.path == "-" }) {
-                        throw CLIError(.usage, "position and time cuts on standard input need --no-transaction-boundaries: transaction boundaries are found by reading the input twice")
-                    }
                     let planned = try TransactionCuts.plan(inputs, request, decoding: decoding)
                     if !options.quiet { for note in planned.notes { diagnostics("note: " + note) } }
                     cuts = planned
