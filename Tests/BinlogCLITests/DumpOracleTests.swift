@@ -381,17 +381,6 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertGreaterThan(compared, 50)
     }
 
-    /// -d is refused for the text of MySQL-written files (not implemented yet) rather than ignored.
-    func testDatabaseFilterIsRefusedWhereNotImplemented() throws {
-        let file = CLIPaths.packageRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/corpus/mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
-        guard FileManager.default.fileExists(atPath: file.path) else { throw XCTSkip("the shared corpus (../shared/corpus) is absent") }
-        let result = try dump(["-d", "test", file.path])
-        XCTAssertEqual(result.exitCode, 2)
-        XCTAssertTrue(result.output.isEmpty)
-        XCTAssertEqual(try dump(["-d", "test", "--format", "jsonl", file.path]).exitCode, 0)
-    }
-
     func testVerboseIsRefusedForMySQLFilesForNow() throws {
         let file = CLIPaths.packageRoot.deletingLastPathComponent()
             .appendingPathComponent("shared/corpus/mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")

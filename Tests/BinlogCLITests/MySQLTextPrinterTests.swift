@@ -180,6 +180,96 @@ final class MySQLTextPrinterTests: XCTestCase {
         assertSame(expected, masked(ours.text, mysqlbinlogIncludeMasks), "bug27213339-bin.000001 --short-form")
     }
 
+    /// r/mysqlbinlog.result, "Test if the 'BEGIN', 'ROLLBACK' and 'COMMIT' are output if the
+    /// database specified exists / does not exist" and the same for 'SAVEPOINT' and 'ROLLBACK TO':
+    /// `--short-form --database=…` of two statement-based files (5.0.86 and 5.1.43).
+    func testDatabaseOptionMatchesMysqlbinlogResult() throws {
+        let result = try corpusText("mysql-server-8.0.40/mysql-test/r/mysqlbinlog.result")
+        let transaction = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/binlog_transaction.000001")
+        let savepoint = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/binlog_savepoint.000001")
+        let cases: [(title: String, database: String, file: String)] = [
+            ("'BEGIN', 'ROLLBACK' and 'COMMIT' are output if the database specified exists", "test", transaction),
+            ("'BEGIN', 'ROLLBACK' and 'COMMIT' are output if the database specified does not exist", "not_exist", transaction),
+            ("'SAVEPOINT', 'ROLLBACK TO' are output if the database specified exists", "db1", savepoint),
+            ("'SAVEPOINT', 'ROLLBACK TO' are output if the database specified does not exist", "not_exist", savepoint),
+        ]
+        for (title, database, file) in cases {
+            let expected = try section(result, after: "# Test if the \(title)\ninclude/mysqlbinlog.inc\n")
+            let ours = try dump(["--short-form", "--database=\(database)", file], zone: "GMT-3")
+            XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+            assertSame(expected, masked(ours.text, mysqlbinlogIncludeMasks), "--database=\(database) \((file as NSString).lastPathComponent)")
+        }
+    }
+
+    /// `-d` on a MySQL 8.0.29 row-based file with GTIDs (replicated-bin.000001: an insert into
+    /// mtr.test_suppressions, CREATE TABLE test.t1, three inserts into test.t1). The expected
+    /// lines follow mysqlbinlog 8.0.40's process_event: a left-out Table_map and its rows event
+    /// print nothing, and their `# at` lines go out when the statement ends; a left-out DDL
+    /// statement after its GTID gets `COMMIT /* added by mysqlbinlog */` written at once, ahead
+    /// of its own pending `# at` line; the GTIDs stay, with the warning mysqlbinlog gives.
+    func testDatabaseOptionOnRowEventsFollowsMysqlbinlog() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
+        let mtr = try dump(["--database=mtr", binlog])
+        XCTAssertEqual(mtr.code, 0)
+        XCTAssertEqual(mtr.diagnostics, ["warning: The option --database has been used. It may filter parts of transactions, but will include the GTIDs in any case. If you want to exclude or include transactions, you should use the options --exclude-gtids or --include-gtids, respectively, instead."])
+        XCTAssertTrue(mtr.text.contains("SET @@SESSION.GTID_NEXT= '2d6e8214-9918-11ec-ac13-0010e0dc39c0:2'/*!*/;\nCOMMIT /* added by mysqlbinlog *//*!*/;\n# at 641\n# at 751\n#220301  4:29:32 server id 1  end_log_pos 830 "), mtr.text)
+        XCTAssertTrue(mtr.text.contains("BEGIN\n/*!*/;\n# at 1451\n# at 1499\n# at 1539\n#220301  4:29:32 server id 1  end_log_pos 1570 CRC32 0x8f0faae3 \tXid = 15\nCOMMIT/*!*/;\n"), mtr.text)
+        XCTAssertFalse(mtr.text.contains("create table t1"))
+        XCTAssertFalse(mtr.text.contains("`test`.`t1`"))
+        XCTAssertEqual(mtr.text.components(separatedBy: "BINLOG '").count - 1, 2, "the Format_description and mtr's insert")
+        XCTAssertEqual(mtr.text.components(separatedBy: "SET @@SESSION.GTID_NEXT= '2d6e8214").count - 1, 5, "every GTID stays")
+
+        // -d test: the whole dump but the first transaction's Table_map and rows event, whose
+        // `# at` lines stay (the BINLOG statement of the first insert goes).
+        let whole = try dump([binlog])
+        let test = try dump(["--database=test", "--skip-gtids", binlog])
+        XCTAssertEqual(test.diagnostics, [], "no GTID warning with --skip-gtids")
+        let kept = try dump(["--database=test", binlog])
+        guard let first = whole.text.range(of: "# at 310\n"), let end = whole.text.range(of: "# at 533\n") else { return XCTFail("no first insert") }
+        let expected = String(whole.text[..<first.lowerBound]) + "# at 310\n# at 376\n" + String(whole.text[end.lowerBound...])
+        assertSame(expected, kept.text, "-d test")
+    }
+
+    /// `--rewrite-db` on a MySQL file renames as mysqlbinlog: the `use` line and the Table_map,
+    /// whose bytes (size, name) change and whose CRC32 is computed again, in the header and in
+    /// the BINLOG statement; -d then looks at the new name.
+    func testRewriteDatabaseOnAMySQLFile() throws {
+        let binlog = try corpusPath("mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
+        let renamed = try dump(["--rewrite-db=test->renamed_db", binlog])
+        XCTAssertEqual(renamed.code, 0, "\(renamed.diagnostics)")
+        XCTAssertTrue(renamed.text.contains("use `renamed_db`/*!*/;\nSET TIMESTAMP=1646108972/*!*/;\n/*!80013 SET @@session.sql_require_primary_key=0*//*!*/;\ncreate table t1(i int)\n"))
+        XCTAssertFalse(renamed.text.contains("`test`"))
+        // The Table_map at 905: its BINLOG line decodes to the renamed event with a right CRC32.
+        let header = try XCTUnwrap(renamed.text.components(separatedBy: "\n").first { $0.hasPrefix("#220301  4:29:32 server id 1  end_log_pos 953 ") })
+        XCTAssertTrue(header.hasSuffix("Table_map: `renamed_db`.`t1` mapped to number 112"), header)
+        let lines = renamed.text.components(separatedBy: "\n")
+        let at = try XCTUnwrap(lines.firstIndex(of: "# at 905"))
+        let binlogLine = try XCTUnwrap(lines[at...].firstIndex(of: "BINLOG '"))
+        let event = try XCTUnwrap(Data(base64Encoded: lines[binlogLine + 1])).map { $0 }
+        XCTAssertEqual(event[4], 19)
+        XCTAssertEqual(Int(event[9]) | Int(event[10]) << 8, event.count)
+        XCTAssertEqual(event.count, 48 + 6, "renamed_db is 6 bytes longer than test")
+        XCTAssertEqual(Array(event[19 + 8 + 1 ..< 19 + 8 + 11]), Array("renamed_db".utf8))
+        let stored = UInt32(event[event.count - 4]) | UInt32(event[event.count - 3]) << 8 | UInt32(event[event.count - 2]) << 16 | UInt32(event[event.count - 1]) << 24
+        XCTAssertEqual(stored, CRC32.checksum(event[..<(event.count - 4)]))
+        XCTAssertTrue(header.contains("CRC32 0x" + String(stored, radix: 16).leftPadded(8)), header)
+        XCTAssertFalse(header.contains("CRC32 0xd5f62916"), "the logged checksum of the old bytes")
+        // mysqlbinlog renames first, then -d looks at the new name.
+        let kept = try dump(["--rewrite-db=test->renamed_db", "--database=renamed_db", binlog])
+        XCTAssertEqual(kept.text.components(separatedBy: "Table_map: `renamed_db`").count - 1, 3)
+        let gone = try dump(["--rewrite-db=test->renamed_db", "--database=test", binlog])
+        XCTAssertFalse(gone.text.contains("Table_map"))
+
+        // Inside a compressed transaction too (mysqlbinlog renames the inner events and runs
+        // them through process_event).
+        let compressed = try corpusPath("rust_mysql_common/test-data/binlogs/transaction_compression.000001")
+        let inner = try dump(["--rewrite-db=test->zz", compressed])
+        XCTAssertTrue(inner.text.contains("Table_map: `zz`.`tb1` mapped to number 88"), inner.text)
+        XCTAssertFalse(inner.text.contains("`test`"))
+        XCTAssertTrue(try dump([compressed]).text.contains("Table_map: `test`.`tb1`"))
+        XCTAssertFalse(try dump(["--database=other", compressed]).text.contains("Table_map"))
+    }
+
     // MARK: Full mysqlbinlog outputs from other projects
 
     /// Lines only `-v` prints (`###`), and blank lines (the dumps' authors added some).
@@ -420,4 +510,8 @@ final class MySQLTextPrinterTests: XCTestCase {
         XCTAssertTrue(ours.text.contains("'/*!*/;\n/*!50616 SET @@SESSION.GTID_NEXT='AUTOMATIC'*//*!*/;\n"))
         XCTAssertTrue(ours.text.contains("# at 126\n# at 157\n# at 236\n#"), ours.text)
     }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

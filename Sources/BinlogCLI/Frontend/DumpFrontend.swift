@@ -95,10 +95,6 @@ struct DumpFrontend {
             diagnostics("--print-table-metadata is implemented for the text of MariaDB-written files only so far")
             return 2
         }
-        if schema != nil && dialect == .mySQL && options.format == .text {
-            diagnostics("--database and the replica rules (--do-db …) are implemented for the text of MariaDB-written files and for --format jsonl only so far")
-            return 2
-        }
         if options.verbose > 0 && dialect == .mySQL && options.format == .text {
             diagnostics("-v is implemented for MariaDB-written files only so far; for MySQL-written files use mysqlbinlog -v")
             return 2

@@ -51,6 +51,14 @@ final class MySQLTextPrinter {
     private var seenGTID = false
     private var isFirstFormatDescription = true
 
+    // -d and the replica rules (mysqlbinlog's `--database`).
+    /// `skipped_event_in_transaction`: an event of the open transaction was left out, so a
+    /// `COMMIT /* added by mysqlbinlog */` closes it when the next GTID (or the end) comes.
+    private var skippedEventInTransaction = false
+    /// `m_table_map_ignored`: tables whose Table_map was left out, until the statement ends.
+    private var ignoredTables: Set<UInt64> = []
+    private var warnedDatabaseAndGTIDs = false
+
     // The caches.
     private var head: [UInt8] = []
     private var body: [UInt8] = []
@@ -104,6 +112,10 @@ final class MySQLTextPrinter {
     func endFile() {}
 
     func trailer() {
+        if skippedEventInTransaction {
+            out.write("COMMIT /* added by mysqlbinlog */\(delimiter)\n")
+            skippedEventInTransaction = false
+        }
         out.write(endOfBinlog())
         out.write("DELIMITER ;\n")
         out.write("# End of log file\n")
@@ -164,9 +176,16 @@ final class MySQLTextPrinter {
     }
 
     /// mysqlbinlog's `process_event`.
-    private func process(_ c: Context) throws {
+    private func process(_ original: Context) throws {
         // Files never hold heartbeats; mysqlbinlog asks servers not to send them.
-        if case .heartbeat = c.event.payload { return }
+        if case .heartbeat = original.event.payload { return }
+        var c = original
+        // --rewrite-db renames as the event is read, before -d looks at it (as mysqlbinlog).
+        if let rewrite = options.rewrite {
+            let type = c.event.header.type
+            let postHeaderLength = c.formatDescription.postHeaderLength(for: type) ?? (type == .tableMap ? 8 : 13)
+            if let renamed = rewrite.apply(to: c.event, postHeaderLength: postHeaderLength, mysqlbinlog: true) { c.event = renamed }
+        }
         if !options.shortForm {
             head += Array("# at \(c.position)\n".utf8)
         }
@@ -191,10 +210,26 @@ final class MySQLTextPrinter {
         case .query(let query):
             let starts = Self.startsGroup(query.query.bytes)
             let ends = Self.endsGroup(query.query.bytes)
-            for held in deferred { printDeferred(held) }
+            let skips = options.schema.map { !Self.isTransactionKeyword(query.query.bytes) && !$0.keepsStatement(database: query.database.bytes) } ?? false
+            // The Intvar, Rand and User_var events go (or are left out) with their statement.
+            if !skips { for held in deferred { printDeferred(held) } }
             deferred.removeAll()
+            if skips {
+                if seenGTID && !inTransaction && !starts && !ends {
+                    // A DDL statement commits itself: its GTID gets its COMMIT at once.
+                    out.write("COMMIT /* added by mysqlbinlog */\(delimiter)\n")
+                    skippedEventInTransaction = false
+                    inTransaction = false
+                    seenGTID = false
+                } else {
+                    skippedEventInTransaction = true
+                }
+                // Not printed; its `# at` line goes out with the next event's.
+                return
+            }
             if ends {
                 inTransaction = false
+                skippedEventInTransaction = false
                 seenGTID = false
             } else if starts {
                 inTransaction = true
@@ -216,7 +251,10 @@ final class MySQLTextPrinter {
             }
             try startLoadFile(block)
         case .executeLoadQuery(let load):
-            if let name = loadFiles.take(load.fileID) {
+            let name = loadFiles.take(load.fileID)
+            if let schema = options.schema, !schema.keepsStatement(database: load.query.database.bytes) {
+                skippedEventInTransaction = true
+            } else if let name {
                 printExecuteLoadQuery(c, load, localFile: name)
             } else {
                 collectedWarnings.append("Ignoring Execute_load_query since there is no Begin_load_query event for file_id: \(load.fileID)")
@@ -226,9 +264,33 @@ final class MySQLTextPrinter {
                 head += header(c) + Array("\n#Delete_file: file_id=\(file.fileID)\n".utf8)
             }
         case .tableMap, .rowsQuery, .rows:
+            if case .tableMap(let map) = c.event.payload, let schema = options.schema,
+               !schema.keepsTable(database: map.database.bytes, table: map.table.bytes) {
+                skippedEventInTransaction = true
+                ignoredTables.insert(map.tableID)
+                return
+            }
             var statementEnd = false
+            var ignored = false
             if case .rows(let rows) = c.event.payload {
                 statementEnd = rows.flags.contains(.statementEnd)
+                ignored = ignoredTables.contains(rows.tableID)
+            }
+            if statementEnd {
+                ignoredTables.removeAll()
+                if ignored {
+                    // The statement's last event is left out: what its kept events put in the
+                    // BINLOG statement is closed and written out.
+                    haveUnflushedEvents = false
+                    if !body.isEmpty { body += Array("'\(delimiter)\n".utf8) }
+                    flushHead()
+                    out.write(body)
+                    body.removeAll(keepingCapacity: true)
+                }
+            }
+            if ignored {
+                skippedEventInTransaction = true
+                return
             }
             // BINLOG statements replay only after a Format_description has been printed.
             if !printedFormatDescription && !options.shortForm && options.base64Output != .decodeRows {
@@ -257,14 +319,23 @@ final class MySQLTextPrinter {
         case .gtid(let gtid):
             seenGTID = true
             immediateServerVersion = Self.serverVersions(gtid).immediate
+            if skippedEventInTransaction {
+                out.write("COMMIT /* added by mysqlbinlog */\(delimiter)\n")
+            }
+            skippedEventInTransaction = false
             printGTID(c, gtid)
         case .xid(let xid):
             inTransaction = false
+            skippedEventInTransaction = false
             seenGTID = false
             var text = options.shortForm ? [] : header(c) + Array("\tXid = \(xid.xid)\n".utf8)
             text += Array("COMMIT\(delimiter)\n".utf8)
             head += text
         case .previousGTIDs(let set):
+            if options.schema?.database != nil && !options.skipGTIDs && !warnedDatabaseAndGTIDs {
+                warnedDatabaseAndGTIDs = true
+                collectedWarnings.append("The option --database has been used. It may filter parts of transactions, but will include the GTIDs in any case. If you want to exclude or include transactions, you should use the options --exclude-gtids or --include-gtids, respectively, instead.")
+            }
             if !options.shortForm {
                 head += header(c) + Array("\tPrevious-GTIDs\n".utf8)
             }

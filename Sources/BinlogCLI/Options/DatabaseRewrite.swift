@@ -37,7 +37,24 @@ struct DatabaseRewrite: Sendable {
 
     /// The event with its database renamed, or nil when it is not renamed. `postHeaderLength`
     /// is the Format_description's for the event's type.
-    func apply(to event: BinlogEvent, postHeaderLength: Int) -> BinlogEvent? {
+    ///
+    /// With `mysqlbinlog` set it renames as mysqlbinlog does instead: statements logged without
+    /// `use` too (mysqlbinlog looks only at the name), and the CRC32 of a renamed event is
+    /// computed again (`Database_rewrite::rewrite_event`), so the header and the BINLOG
+    /// statement show the new one.
+    func apply(to event: BinlogEvent, postHeaderLength: Int, mysqlbinlog: Bool = false) -> BinlogEvent? {
+        guard var renamed = rename(event, postHeaderLength: postHeaderLength, keepsSuppressedUse: !mysqlbinlog) else { return nil }
+        if mysqlbinlog, renamed.checksum != nil, renamed.bytes.count >= 23 {
+            var bytes = Array(renamed.bytes)
+            let crc = CRC32.checksum(bytes[..<(bytes.count - 4)])
+            for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
+            renamed.bytes = bytes[...]
+            renamed.checksum = crc
+        }
+        return renamed
+    }
+
+    private func rename(_ event: BinlogEvent, postHeaderLength: Int, keepsSuppressedUse: Bool) -> BinlogEvent? {
         let bytes = event.bytes
         let start = bytes.startIndex
         switch event.payload {
@@ -55,7 +72,7 @@ struct DatabaseRewrite: Sendable {
             return copy
         case .query(var query):
             // A statement logged without `use` (CREATE DATABASE and the like) keeps its database, as in mariadb-binlog.
-            guard !event.header.flags.contains(.suppressUse), let name = renamed(query.database.bytes), let rebuilt = rewriteQuery(bytes, postHeaderLength: postHeaderLength,
+            guard !(keepsSuppressedUse && event.header.flags.contains(.suppressUse)), let name = renamed(query.database.bytes), let rebuilt = rewriteQuery(bytes, postHeaderLength: postHeaderLength,
                                                                                        oldLength: query.database.count, name: name) else { return nil }
             query.database = BinlogString(name)
             var copy = event

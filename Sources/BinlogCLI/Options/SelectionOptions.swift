@@ -25,7 +25,7 @@ struct SelectionOptions: ParsableArguments {
     var serverId: UInt32?
 
     @Option(name: [.customShort("d"), .long],
-            help: ArgumentHelp("Only statements whose default database is this, and row events of its tables (as mysqlbinlog; dump's text: MariaDB-written files only, so far).",
+            help: ArgumentHelp("Only statements whose default database is this, and row events of its tables (as mysqlbinlog).",
                                valueName: "db"))
     var database: String?
 
@@ -54,7 +54,7 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Replica rule: leave out the rows of tables matching this pattern (repeatable).", valueName: "db.table"))
     var wildIgnoreTable: [String] = []
 
-    @Option(help: ArgumentHelp("Rename a database: statements' default database and tables' databases FROM become TO (repeatable; as mysqlbinlog; applied before the other selection options).",
+    @Option(help: ArgumentHelp("Rename a database: statements' default database and tables' databases FROM become TO (repeatable). -d and the replica rules look at the names as logged, as mariadb-binlog does, except in the text of MySQL-written files, where mysqlbinlog renames first.",
                                valueName: "from->to"))
     var rewriteDb: [String] = []
 
