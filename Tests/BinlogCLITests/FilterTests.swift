@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 @testable import BinlogCLI
+import MySQLBinlog
 
 /// Runs `binlog filter ARGS` in-process: exit code and standard error lines.
 func filter(_ arguments: [String]) throws -> (exitCode: Int32, diagnostics: [String]) {
@@ -137,5 +138,114 @@ final class FilterTests: XCTestCase {
             let result = try runProcess(CLIPaths.scripts.appendingPathComponent("filter-check").path, ["--binlog", binlog.path] + arguments)
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.error)\(String(decoding: result.output, as: UTF8.self))")
         }
+    }
+}
+
+/// `binlog filter` inside MySQL compressed transactions: -d, the replica rules and --rewrite-db
+/// select and rename the events a Transaction_payload holds, which is then compressed again.
+final class CompressedTransactionFilterTests: XCTestCase {
+    /// A MySQL 8.0.29 file made from replicated-bin.000001's events (corpus): its
+    /// Format_description and Previous_gtids, the first GTID, then one zstd Transaction_payload
+    /// holding BEGIN, an insert into mtr.test_suppressions (Table_map 310, Write_rows 376), an
+    /// insert into test.t1 (Table_map 905, Write_rows 953) and the Xid (533). The inner events
+    /// lose their checksums, as in a real payload.
+    private func makeTwoDatabaseCompressedFile(in scratch: URL) throws -> String {
+        let source = CLIPaths.packageRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/corpus/mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
+        guard FileManager.default.fileExists(atPath: source.path) else { throw XCTSkip("the shared corpus (../shared/corpus) is absent") }
+        let events = VerifyFrontendTests.walk(Array(try Data(contentsOf: source)))
+        func event(at offset: Int) throws -> [UInt8] { try XCTUnwrap(events.first { $0.offset == offset }).bytes }
+        let inner = try [236, 310, 376, 905, 953, 533].map { offset -> [UInt8] in
+            var bytes = Array(try event(at: offset).dropLast(4))
+            VerifyFrontendTests.put32(UInt32(bytes.count), into: &bytes, at: 9)
+            return bytes
+        }
+        var payload = Array(try event(at: 157).prefix(19))
+        payload[4] = 40
+        payload += try TransactionPayloadEvent.encodeBody(events: inner, compressionType: 0) + [0, 0, 0, 0]
+        var file: [UInt8] = [0xfe, 0x62, 0x69, 0x6e]
+        for var bytes in [try event(at: 4), try event(at: 126), try event(at: 157), payload] {
+            VerifyFrontendTests.put32(UInt32(bytes.count), into: &bytes, at: 9)
+            VerifyFrontendTests.put32(UInt32(file.count + bytes.count), into: &bytes, at: 13)
+            let crc = CRC32.checksum(bytes.dropLast(4))
+            VerifyFrontendTests.put32(crc, into: &bytes, at: bytes.count - 4)
+            file += bytes
+        }
+        let path = scratch.appendingPathComponent("compressed-two-databases.000001").path
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// `binlog dump --format jsonl` of a file: the events as JSON objects.
+    private func events(_ path: String, _ extra: [String] = []) throws -> [[String: Any]] {
+        let sink = OutputSink()
+        let code = DumpFrontend(options: try DumpOptions.parse(["--format", "jsonl"] + extra), files: [path]).run(out: sink, diagnostics: { _ in })
+        XCTAssertEqual(code, 0)
+        return try String(decoding: sink.buffer, as: UTF8.self).split(separator: "\n").map {
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    private func assertVerifiesClean(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let sink = OutputSink()
+        let code = VerifyFrontend(options: try VerifyOptions.parse([]), files: [path]).run(out: sink, diagnostics: { _ in })
+        XCTAssertEqual(code, 0, String(decoding: sink.buffer, as: UTF8.self), file: file, line: line)
+        XCTAssertTrue(String(decoding: sink.buffer, as: UTF8.self).contains("0 errors, 0 warnings"), String(decoding: sink.buffer, as: UTF8.self), file: file, line: line)
+    }
+
+    /// The events inside the payload: type, and the table a Table_map names.
+    private func inside(_ objects: [[String: Any]]) -> [String] {
+        objects.filter { $0["payload_index"] != nil }.map { object in
+            let type = object["type"] as? String ?? "?"
+            guard type == "Table_map" else { return type }
+            return "Table_map \(object["database"] as? String ?? "?").\(object["table"] as? String ?? "?")"
+        }
+    }
+
+    func testDatabaseSelectionAndRenamingInsideACompressedTransaction() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let input = try makeTwoDatabaseCompressedFile(in: scratch)
+        let all = try events(input)
+        XCTAssertEqual(inside(all), ["Query", "Table_map mtr.test_suppressions", "Write_rows", "Table_map test.t1", "Write_rows", "Xid"])
+        let rowsOf: ([[String: Any]]) -> [String] = { objects in
+            objects.filter { $0["type"] as? String == "Write_rows" }.map { "\($0["rows"] ?? "")" }
+        }
+
+        // -d test: the mtr insert is left out of the payload, the rest kept as it was.
+        let test = scratch.appendingPathComponent("test.bin").path
+        XCTAssertEqual(try filter(["--quiet", "-d", "test", "-o", test, input]).exitCode, 0)
+        let kept = try events(test)
+        XCTAssertEqual(inside(kept), ["Query", "Table_map test.t1", "Write_rows", "Xid"])
+        XCTAssertEqual(kept.filter { $0["type"] as? String == "Gtid" }.count, 1)
+        XCTAssertEqual(rowsOf(kept), [rowsOf(all)[1]])
+        // The same as dump -d on the input shows, and the new payload is smaller.
+        XCTAssertEqual(inside(try events(input, ["-d", "test"])), inside(kept))
+        try assertVerifiesClean(test)
+        XCTAssertLessThan(try Data(contentsOf: URL(fileURLWithPath: test)).count, try Data(contentsOf: URL(fileURLWithPath: input)).count)
+
+        // A table rule the same way.
+        let ignore = scratch.appendingPathComponent("ignore.bin").path
+        XCTAssertEqual(try filter(["--quiet", "--ignore-table", "test.t1", "-o", ignore, input]).exitCode, 0)
+        XCTAssertEqual(inside(try events(ignore)), ["Query", "Table_map mtr.test_suppressions", "Write_rows", "Xid"])
+
+        // Nothing of it selected: the transaction goes whole, GTID too.
+        let none = scratch.appendingPathComponent("none.bin").path
+        XCTAssertEqual(try filter(["--quiet", "-d", "other", "-o", none, input]).exitCode, 0)
+        let left = try events(none)
+        XCTAssertEqual(left.map { $0["type"] as? String ?? "" }, ["Format_desc", "Previous_gtids"])
+
+        // Everything selected: the payload is not touched (the file is the input, byte for byte).
+        let both = scratch.appendingPathComponent("both.bin").path
+        XCTAssertEqual(try filter(["--quiet", "--do-db", "test", "--do-db", "mtr", "-o", both, input]).exitCode, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: both)), try Data(contentsOf: URL(fileURLWithPath: input)))
+
+        // --rewrite-db renames inside, and the rows are the same.
+        let renamed = scratch.appendingPathComponent("renamed.bin").path
+        XCTAssertEqual(try filter(["--quiet", "--rewrite-db", "test->zz", "-o", renamed, input]).exitCode, 0)
+        let renamedEvents = try events(renamed)
+        XCTAssertEqual(inside(renamedEvents), ["Query", "Table_map mtr.test_suppressions", "Write_rows", "Table_map zz.t1", "Write_rows", "Xid"])
+        XCTAssertEqual(rowsOf(renamedEvents), rowsOf(all))
+        try assertVerifiesClean(renamed)
     }
 }

@@ -68,7 +68,6 @@ struct FilterFrontend {
         var writer: BinlogWriter?
         var kept = 0
         var dropped = 0
-        var warnedCompressed = false
         do {
             let selector = filter.map(TransactionSelector.init)
             reading: for (fileIndex, input) in inputs.enumerated() {
@@ -137,50 +136,20 @@ struct FilterFrontend {
                         }
                         continue
                     }
-                    var keep = true
-                    var role = Role.content
-                    if let id = selection.serverId, event.header.serverID != id { keep = false }
-                    switch event.payload {
-                    case .gtid, .mariaDBGTID:
-                        role = .opening
-                    case .query(let query):
-                        let kind = StatementKind(query.query.bytes)
-                        if kind.opensTransaction || kind.endsTransaction || kind.isTransactionControl {
-                            role = step.opens ? .opening : step.closes ? .closing : .control
-                        } else if let schema, !schema.keepsStatement(database: query.database.bytes) {
-                            keep = false
-                        }
-                    case .executeLoadQuery(let load):
-                        if let schema, !schema.keepsStatement(database: load.query.database.bytes) { keep = false }
-                    case .intvar, .rand, .userVar, .beginLoadQuery, .appendBlock:
-                        role = .companion
-                    case .annotateRows, .rowsQuery:
-                        role = .annotation
-                    case .tableMap(let map):
-                        role = .tableMap
-                        if let schema, !schema.keepsTable(database: map.database.bytes, table: map.table.bytes) {
-                            keep = false
-                            droppedTables.insert(map.tableID)
+                    let (role, selected) = Self.classify(event, step: step, serverID: selection.serverId, schema: schema, droppedTables: &droppedTables)
+                    var keep = selected
+                    var chosen = event
+                    if keep, case .transactionPayload(let payload) = event.payload, schema != nil || rewrite != nil {
+                        // The compressed transaction's own events go through the same selection.
+                        if let rebuilt = try Self.select(inside: event, payload, formatDescription: postHeaderLengths,
+                                                         inputChecksums: inputChecksums, schema: schema, rewrite: rewrite) {
+                            chosen = rebuilt
                         } else {
-                            droppedTables.remove(map.tableID)
+                            keep = false
                         }
-                    case .rows(let rows):
-                        if droppedTables.contains(rows.tableID) { keep = false }
-                        if rows.flags.contains(.statementEnd) { role = .statementEnd }
-                    case .xid, .xaPrepare:
-                        role = .closing
-                    case .transactionPayload:
-                        if schema != nil && !warnedCompressed && !options.quiet {
-                            warnedCompressed = true
-                            diagnostics("warning: \(input.path): MySQL compressed transactions are kept or dropped whole: -d and the replica rules do not look inside them (first at \(event.offset))")
-                        }
-                    default:
-                        break
                     }
-                    if step.opens && role != .opening && role != .content && role != .statementEnd { role = .opening }
-                    if step.closes && role == .content && step.ending != .statement && step.ending != .compressedTransaction { role = .closing }
                     // --rewrite-db after the selection, which looks at the names as logged (as mariadb-binlog's -d).
-                    let written = (keep ? rewrite?.apply(to: event, postHeaderLength: postHeaderLengths.postHeaderLength(for: type) ?? (type == .tableMap ? 8 : 13)) : nil) ?? event
+                    let written = (keep && type != .transactionPayload ? rewrite?.apply(to: event, postHeaderLength: postHeaderLengths.postHeaderLength(for: type) ?? (type == .tableMap ? 8 : 13)) : nil) ?? chosen
                     let counts = try state.take(written, role: role, keep: keep, closes: step.closes, write: { bytes in
                         try out.write(bytes[...], inputChecksums: inputChecksums)
                     })
@@ -216,6 +185,94 @@ struct FilterFrontend {
     private func baseName(_ path: String) -> String {
         if path == "-" { return "stdin.binlog" }
         return path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// What an event is to its transaction, and whether the selection keeps it (server id, -d,
+    /// the replica rules). `droppedTables` carries the Table_maps left out to their rows events.
+    static func classify(_ event: BinlogEvent, step: TransactionSpan.Step, serverID: UInt32?, schema: SchemaFilter?,
+                         droppedTables: inout Set<UInt64>) -> (Role, Bool) {
+        var keep = true
+        var role = Role.content
+        if let serverID, event.header.serverID != serverID { keep = false }
+        switch event.payload {
+        case .gtid, .mariaDBGTID:
+            role = .opening
+        case .query(let query):
+            let kind = StatementKind(query.query.bytes)
+            if kind.opensTransaction || kind.endsTransaction || kind.isTransactionControl {
+                role = step.opens ? .opening : step.closes ? .closing : .control
+            } else if let schema, !schema.keepsStatement(database: query.database.bytes) {
+                keep = false
+            }
+        case .executeLoadQuery(let load):
+            if let schema, !schema.keepsStatement(database: load.query.database.bytes) { keep = false }
+        case .intvar, .rand, .userVar, .beginLoadQuery, .appendBlock:
+            role = .companion
+        case .annotateRows, .rowsQuery:
+            role = .annotation
+        case .tableMap(let map):
+            role = .tableMap
+            if let schema, !schema.keepsTable(database: map.database.bytes, table: map.table.bytes) {
+                keep = false
+                droppedTables.insert(map.tableID)
+            } else {
+                droppedTables.remove(map.tableID)
+            }
+        case .rows(let rows):
+            if droppedTables.contains(rows.tableID) { keep = false }
+            if rows.flags.contains(.statementEnd) { role = .statementEnd }
+        case .xid, .xaPrepare:
+            role = .closing
+        default:
+            break
+        }
+        if step.opens && role != .opening && role != .content && role != .statementEnd { role = .opening }
+        if step.closes && role == .content && step.ending != .statement && step.ending != .compressedTransaction { role = .closing }
+        return (role, keep)
+    }
+
+    /// A MySQL compressed transaction under -d, the replica rules or --rewrite-db: its events
+    /// are selected (and renamed) as a file's would be, then compressed again into a new
+    /// Transaction_payload with the same compression. The event comes back unchanged when the
+    /// selection changes nothing in it, and nil when it keeps nothing of it (the transaction,
+    /// GTID included, is then left out whole).
+    static func select(inside event: BinlogEvent, _ payload: TransactionPayloadEvent, formatDescription: FormatDescriptionEvent,
+                       inputChecksums: Bool, schema: SchemaFilter?, rewrite: DatabaseRewrite?) throws -> BinlogEvent? {
+        var decoding = DecodingOptions()
+        decoding.verifyChecksums = false
+        var reader = try TransactionPayloadReader(payload, in: event, formatDescription: formatDescription, options: decoding)
+        var state = TransactionState()
+        var droppedTables = Set<UInt64>()
+        var written: [[UInt8]] = []
+        var changed = false
+        while var inner = try reader.next() {
+            // The reader adds a checksum when the file has them; the payload holds none.
+            if inner.checksum != nil {
+                var bytes = Array(inner.bytes.dropLast(4))
+                let size = UInt32(bytes.count)
+                for i in 0..<4 { bytes[9 + i] = UInt8(truncatingIfNeeded: size >> (8 * UInt32(i))) }
+                inner.bytes = bytes[...]
+                inner.checksum = nil
+            }
+            let type = inner.header.type
+            let step = state.span.feed(type: type.rawValue, payload: TransactionSpan.needsPayload(type.rawValue) ? inner.payload : nil)
+            var (role, keep) = step.inside ? classify(inner, step: step, serverID: nil, schema: schema, droppedTables: &droppedTables) : (.content, true)
+            if !step.inside { role = .content }
+            if !keep { changed = true }
+            if keep, let rewrite, let renamed = rewrite.apply(to: inner, postHeaderLength: formatDescription.postHeaderLength(for: type) ?? (type == .tableMap ? 8 : 13)) {
+                inner = renamed
+                changed = true
+            }
+            _ = try state.take(inner, role: role, keep: keep, closes: step.closes, write: { written.append($0) })
+        }
+        // What the transaction still holds when the payload ends.
+        if !state.pending.isEmpty && state.wrote { written += state.pending.map(\.bytes) }
+        guard changed else { return event }
+        guard !written.isEmpty else { return nil }
+        let body = try TransactionPayloadEvent.encodeBody(events: written, compressionType: payload.compressionType)
+        var rebuilt = event
+        rebuilt.bytes = (Array(event.bytes.prefix(19)) + body + (inputChecksums ? [0, 0, 0, 0] : []))[...]
+        return rebuilt
     }
 
     /// What an event is to its transaction.
