@@ -496,4 +496,91 @@ final class VerifyFrontendTests: XCTestCase {
             XCTAssertTrue(outcome.errors.contains { $0.kind == kind }, "\(file): \(outcome.text)")
         }
     }
+
+    // MARK: The range (--start-/--stop-position, --start-/--stop-datetime)
+
+    /// row-crc32.000001 with the events from 5765 on (the transaction 0-1-4 and after) written 100
+    /// seconds later, checksums made right, and then the Table_map at 6129 (inside 0-1-4, which
+    /// runs from its GTID at 5765 to its Xid ending at 6482) damaged: one checksum mismatch.
+    private func damagedCopy(in scratch: URL) throws -> (path: String, time: UInt32) {
+        var bytes = Array(try Data(contentsOf: CLIPaths.binlogs.appendingPathComponent("row-crc32.000001")))
+        let events = Self.walk(bytes)
+        let time = UInt32(bytes[events[0].offset]) | UInt32(bytes[events[0].offset + 1]) << 8 | UInt32(bytes[events[0].offset + 2]) << 16 | UInt32(bytes[events[0].offset + 3]) << 24
+        for event in events where event.offset >= 5765 {
+            Self.put32(time + 100, into: &bytes, at: event.offset)
+            let end = event.offset + event.bytes.count
+            Self.put32(CRC32.checksum(bytes[event.offset..<(end - 4)]), into: &bytes, at: end - 4)
+        }
+        XCTAssertTrue(events.contains { $0.offset == 6129 && $0.type == 19 })
+        bytes[6129 + 40] ^= 0x01
+        let path = scratch.appendingPathComponent("row-crc32-damaged.000001").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (path, time)
+    }
+
+    func testTheRangeLimitsWhatIsReported() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (path, time) = try damagedCopy(in: scratch)
+        let whole = try verify([path])
+        XCTAssertEqual(whole.code, 1)
+        XCTAssertEqual(whole.errors.map(\.kind), ["checksum-mismatch"])
+        XCTAssertEqual(whole.errors.first?.offset, 6129)
+
+        // Before the damaged transaction: nothing to report, and reading ends at the stop.
+        let before = try verify([path], ["--stop-position", "5765"])
+        XCTAssertEqual(before.code, 0, before.text)
+        XCTAssertTrue(before.findings.isEmpty, before.text)
+        XCTAssertEqual(before.files.first?["bytes"] as? Int, 5765)
+        // A stop after the damaged event, inside its transaction: it is reported.
+        XCTAssertEqual(try verify([path], ["--stop-position", "6293"]).errors.map(\.offset), [6129])
+        // A start after the transaction.
+        let after = try verify([path], ["--start-position", "6482"])
+        XCTAssertEqual(after.code, 0, after.text)
+        XCTAssertTrue(after.findings.isEmpty, after.text)
+        // A start inside the transaction, after the damaged event: with transaction boundaries the
+        // range starts at the transaction's GTID (5765), as dump's does; without, at the event.
+        XCTAssertEqual(try verify([path], ["--start-position", "6293"]).errors.map(\.offset), [6129])
+        let eventLevel = try verify([path], ["--start-position", "6293", "--no-transaction-boundaries"])
+        XCTAssertEqual(eventLevel.code, 0, eventLevel.text)
+
+        // Datetimes: the events from 5765 on are 100 s later than the others.
+        func datetime(_ seconds: UInt32) -> String {
+            var t = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        }
+        let stopped = try verify([path], ["--timezone", "UTC", "--stop-datetime", datetime(time + 50)])
+        XCTAssertEqual(stopped.code, 0, stopped.text)
+        XCTAssertEqual(stopped.files.first?["bytes"] as? Int, 5765)
+        XCTAssertEqual(try verify([path], ["--timezone", "UTC", "--start-datetime", datetime(time + 50)]).errors.map(\.offset), [6129])
+        XCTAssertEqual(try verify([path], ["--timezone", "UTC", "--stop-datetime", datetime(time + 200)]).errors.map(\.offset), [6129])
+    }
+
+    func testRangeErrorsAndRefusedSelections() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (path, _) = try damagedCopy(in: scratch)
+        func run(_ arguments: [String]) throws -> (code: Int32, text: String, diagnostics: [String]) {
+            let sink = OutputSink()
+            var diagnostics: [String] = []
+            let code = VerifyFrontend(options: try VerifyOptions.parse(arguments), files: [path]).run(out: sink, diagnostics: { diagnostics.append($0) })
+            return (code, String(decoding: sink.buffer, as: UTF8.self), diagnostics)
+        }
+        let inside = try run(["--start-position", "6300"])
+        XCTAssertEqual(inside.code, 2)
+        XCTAssertEqual(inside.diagnostics, ["\(path): --start-position 6300 is not an event boundary: the nearest are 6293 and 6451"])
+        XCTAssertEqual(inside.text, "", "nothing is written before the start is known")
+        for arguments in [["-d", "db"], ["--include-gtids", "0-1-3"], ["--server-id", "1"], ["--do-table", "a.b"], ["--rewrite-db", "a->b"]] {
+            let refused = try run(arguments)
+            XCTAssertEqual(refused.code, 2, "\(arguments)")
+            XCTAssertTrue(refused.diagnostics.first?.hasPrefix("verify takes a range (--start-position, --stop-position, --start-datetime, --stop-datetime), not ") ?? false, "\(refused.diagnostics)")
+        }
+        let unreached = try run(["--stop-position", "99999999"])
+        XCTAssertEqual(unreached.code, 1)
+        XCTAssertEqual(unreached.diagnostics, ["warning: did not reach stop position 99999999 before the end of the input"])
+        XCTAssertEqual(try run(["--stop-datetime", "2030-02-30 00:00:00"]).code, 2, "an impossible datetime")
+    }
+
 }

@@ -28,6 +28,14 @@ struct Verify: ParsableCommand {
             none or unknown), "server_version", "errors", "warnings", "info"}...], "summary": {"files", \
             "events", "bytes", "errors", "warnings", "info", "ok"}}. offset, event_type, gtid and \
             server_version may be null. Findings are written as they are found.
+
+            --start-position, --stop-position, --start-datetime, --stop-datetime (and --timezone) limit \
+            the report to the range dump would read with them: the files are still read from their start, \
+            so that the checks know what came before, but only findings inside the range are reported, \
+            and reading ends at the stop. With transaction boundaries (the default) the range starts at \
+            the first event of the transaction the start falls in, as dump's does. The other selection \
+            options (GTID sets, --server-id, -d, the replica rules, --rewrite-db) are refused: a damaged \
+            event stops a restore whatever they select, so verify checks every event of the range.
             """
     )
 
@@ -52,4 +60,7 @@ struct VerifyOptions: ParsableArguments {
 
     @Flag(name: [.customShort("q"), .long], help: "Show no progress on standard error.")
     var quiet = false
+
+    @OptionGroup(title: "Selection (verify takes the range: positions and datetimes)")
+    var selection: SelectionOptions
 }

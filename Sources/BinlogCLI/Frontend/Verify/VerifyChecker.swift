@@ -99,6 +99,14 @@ final class VerifyChecker {
     /// Where the file being read turns encrypted (MariaDB Start_encryption): nothing after it can be checked.
     private(set) var encryptedFrom: UInt64?
 
+    /// Where the transaction open after the last event began, if one is open.
+    var openTransactionStart: UInt64? {
+        switch transaction {
+        case .none: return nil
+        case .awaitingFirst(let start, _), .statement(let start, _), .open(let start, _): return start
+        }
+    }
+
     private func finding(_ severity: VerifyFinding.Severity, _ kind: VerifyFinding.Kind, at offset: UInt64?,
                          _ type: BinlogEventType? = nil, gtid: String? = nil, _ message: String) {
         report(VerifyFinding(severity, kind, file: inFile ? file.name : previous?.name ?? "", offset: offset, eventType: type,
@@ -120,9 +128,16 @@ final class VerifyChecker {
     }
 
     /// Ends the file; `complete` is false when it could not be read to its end.
-    func endFile(complete: Bool) {
+    /// `atStop`: reading ends here because the selected range does (`verify --stop-…`): the end
+    /// of the file is not checked.
+    func endFile(complete: Bool, atStop: Bool = false) {
         guard inFile else { return }
         let state = file
+        if atStop {
+            formatDescription = state.formatDescription
+            inFile = false
+            return
+        }
         switch transaction {
         case .none:
             break

@@ -42,6 +42,29 @@ struct VerifyFrontend {
     /// Verifies `files` and writes the report to `out`; returns 0 (no errors), 1 (errors found)
     /// or 2 (a file could not be read, or is not a binlog).
     func run(out: OutputSink, diagnostics: (String) -> Void) -> Int32 {
+        let selection = options.selection
+        var refused: [String] = []
+        if selection.includeGtids != nil { refused.append("--include-gtids") }
+        if selection.excludeGtids != nil { refused.append("--exclude-gtids") }
+        if selection.serverId != nil { refused.append("--server-id") }
+        if selection.database != nil { refused.append("--database") }
+        if !(selection.doDb.isEmpty && selection.ignoreDb.isEmpty && selection.doTable.isEmpty && selection.ignoreTable.isEmpty
+             && selection.wildDoTable.isEmpty && selection.wildIgnoreTable.isEmpty) { refused.append("the replica rules") }
+        if !selection.rewriteDb.isEmpty { refused.append("--rewrite-db") }
+        if !refused.isEmpty {
+            diagnostics("verify takes a range (--start-position, --stop-position, --start-datetime, --stop-datetime), not \(refused.joined(separator: ", ")): a damaged event stops a restore whatever they select, so every event of the range is checked")
+            return 2
+        }
+        var range: VerifyRange
+        do {
+            let (start, stop) = try selection.datetimes()
+            range = VerifyRange(startPosition: selection.startPosition, stopPosition: selection.stopPosition,
+                                startDatetime: start?.seconds, stopDatetime: stop?.seconds,
+                                transactionBoundaries: selection.transactionBoundaries)
+        } catch {
+            diagnostics(error.message)
+            return 2
+        }
         // An index that cannot be read is a finding like an unreadable binlog: the rest is still checked.
         var inputs: [BinlogInput] = []
         var unreadable: [Int: [VerifyFinding]] = [:]
@@ -56,10 +79,19 @@ struct VerifyFrontend {
         var summaries: [FileSummary] = inputs.map { FileSummary(file: $0.path) }
         var indexByName: [String: Int] = [:]
         for (index, input) in inputs.enumerated() where indexByName[input.path] == nil { indexByName[input.path] = index }
+        var filesRead = inputs.count
         var totals: [VerifyFinding.Severity: Int] = [:]
         var inputFailed = false
-        report.begin()
+        // Begun with the first finding reported (or at the end), so that a bad --start-position
+        // is said before any output.
+        var begun = false
+        var fileIndex = 0
         let record: (VerifyFinding) -> Void = { finding in
+            if !range.reports(finding, file: fileIndex) { return }
+            if !begun {
+                report.begin()
+                begun = true
+            }
             totals[finding.severity, default: 0] += 1
             if let index = indexByName[finding.file] { summaries[index].counts[finding.severity, default: 0] += 1 }
             if finding.kind == .unreadable || finding.kind == .notABinlog { inputFailed = true }
@@ -69,7 +101,10 @@ struct VerifyFrontend {
         let total = inputs.reduce(UInt64(0)) { $0 + ($1.plainSize() ?? 0) }
         let progress = Progress(total: total > 0 ? total : nil, enabled: !options.quiet && showsProgress && isatty(2) != 0)
         let decoding = DecodingOptions()
-        for (index, input) in inputs.enumerated() {
+        reading: for (index, input) in inputs.enumerated() {
+            fileIndex = index
+            filesRead = index + 1
+            range.beginFile(index, isLast: index == inputs.count - 1)
             for finding in unreadable[index] ?? [] { record(finding) }
             var source: any ByteSource
             do {
@@ -100,13 +135,31 @@ struct VerifyFrontend {
                 }
                 if checker.encryptedFrom == nil { record(finding) }
             }
-            while let batch = scanner.next() {
+            var stopped = false
+            scanning: while let batch = scanner.next() {
                 let failedChecksums = checker.encryptedFrom == nil ? batch.failedChecksums() : [:]
                 var nextFinding = 0
                 for (index, event) in batch.events.enumerated() {
                     while nextFinding < batch.findings.count && batch.findings[nextFinding].before == index {
                         take(batch.findings[nextFinding].finding)
                         nextFinding += 1
+                    }
+                    if range.isActive {
+                        let timestamp = UInt32(batch.chunk[event.start]) | UInt32(batch.chunk[event.start + 1]) << 8
+                            | UInt32(batch.chunk[event.start + 2]) << 16 | UInt32(batch.chunk[event.start + 3]) << 24
+                        switch range.see(offset: event.offset, size: event.count, timestamp: timestamp, type: event.type,
+                                         openTransaction: checker.openTransactionStart) {
+                        case .inside:
+                            break
+                        case .stop:
+                            // The rest is outside the range: neither checked nor counted.
+                            stopped = true
+                            break scanning
+                        case .notABoundary(let message):
+                            diagnostics("\(input.path): \(message)")
+                            return 2
+                        }
+                        for held in range.takeReleased() { record(held) }
                     }
                     events += 1
                     end = event.offset + UInt64(event.count)
@@ -138,7 +191,7 @@ struct VerifyFrontend {
                 }
                 for (_, finding) in batch.findings[nextFinding...] { take(finding) }
             }
-            checker.endFile(complete: complete)
+            checker.endFile(complete: complete, atStop: stopped)
             summaries[index].events = events
             summaries[index].bytes = end
             if let description = checker.formatDescription {
@@ -149,10 +202,15 @@ struct VerifyFrontend {
                 default: summaries[index].checksum = "unknown"
                 }
             }
+            if stopped { break reading }
         }
         for finding in unreadable[inputs.count] ?? [] { record(finding) }
         progress.finish()
-        report.end(files: summaries, totals: totals)
+        if !begun { report.begin() }
+        report.end(files: Array(summaries.prefix(filesRead)), totals: totals)
+        if !options.quiet {
+            for warning in range.unreached() { diagnostics("warning: " + warning) }
+        }
         if inputFailed { return 2 }
         return (totals[.error] ?? 0) > 0 ? 1 : 0
     }
