@@ -25,9 +25,12 @@ public enum FuzzHarness {
         ["dump", "--stop-position", "2000", "--start-datetime", "2030-01-01 00:00:00", "--timezone", "UTC",
          "--rewrite-db", "test->t2", "--wild-ignore-table", "test.x%", "-v"],
         ["dump", "--format", "jsonl", "--rewrite-db", "test->t2", "--do-table", "test.t", "--start-position", "4"],
+        // -d and renaming in the text without -v, which MySQL-written inputs also reach (mysqlbinlog's rules).
+        ["dump", "--database", "t2", "--rewrite-db", "test->t2", "--hexdump"],
         ["stats", "--json"],
         ["stats", "--database", "test", "--stop-datetime", "2031-01-01", "--timezone", "UTC"],
         ["verify", "--json"],
+        ["verify", "--start-position", "4", "--stop-datetime", "2031-01-01", "--timezone", "UTC"],
         // The output goes next to the input (FILE.out).
         ["filter", "--quiet", "-o", "-", "--stop-datetime", "2031-01-01", "--timezone", "UTC", "--rewrite-db", "test->t2", "--ignore-db", "mysql"],
         ["filter", "--quiet", "-o", "-", "--checksum", "none", "-d", "test"],
