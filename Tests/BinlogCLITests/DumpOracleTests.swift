@@ -381,18 +381,6 @@ final class DumpOracleTests: XCTestCase {
         XCTAssertGreaterThan(compared, 50)
     }
 
-    func testVerboseIsRefusedForMySQLFilesForNow() throws {
-        let file = CLIPaths.packageRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/corpus/mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001")
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            throw XCTSkip("the shared corpus is not beside the package: no MySQL-written file to try -v on")
-        }
-        let result = try dump(["-v", file.path])
-        XCTAssertEqual(result.exitCode, 2)
-        XCTAssertTrue(result.diagnostics.joined().contains("MariaDB-written files only"), "\(result.diagnostics)")
-        XCTAssertTrue(result.output.isEmpty)
-    }
-
     func testIdempotentIsRefusedForMariaDBFiles() throws {
         let result = try dump(["--idempotent", CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path])
         XCTAssertEqual(result.exitCode, 2)

@@ -273,14 +273,14 @@ final class MySQLTextPrinterTests: XCTestCase {
     // MARK: Full mysqlbinlog outputs from other projects
 
     /// Lines only `-v` prints (`###`), and blank lines (the dumps' authors added some).
-    private func withoutRowCommentsAndBlankLines(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: true).filter { !$0.hasPrefix("###") }.joined(separator: "\n")
+    private func withoutBlankLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: true).joined(separator: "\n")
     }
 
     /// mysql-cdc-rs: `mysqlbinlog -H -vvvvvv` of MySQL 8.0.x/8.2 files, on a Windows machine in
-    /// China Standard Time (the zone's name printed in Chinese). Compared without the `###` lines of
-    /// `-v`, whose row decoding is not part of this printer.
-    func testMySQL80HexdumpsMatchModuloRowComments() throws {
+    /// China Standard Time (the zone's name printed in Chinese). Compared whole, the `###` lines
+    /// of `-vv` included (TINYINT, SHORTINT, MEDIUMINT, INT, LONGINT, signed and unsigned).
+    func testMySQL80VerboseHexdumpsMatch() throws {
         let cases = [
             ("02_query", "binlog.000001"),
             ("19_30_Table_map_event_Write_rows_log_event", "binlog.000018"),
@@ -289,13 +289,13 @@ final class MySQLTextPrinterTests: XCTestCase {
         ]
         let zoneName = try NSRegularExpression(pattern: "\\(([0-9-]+ [0-9:.]+) [^)]*\\)$", options: .anchorsMatchLines)
         func normalised(_ text: String) -> String {
-            let lines = withoutRowCommentsAndBlankLines(text)
+            let lines = withoutBlankLines(text)
             return zoneName.stringByReplacingMatches(in: lines, range: NSRange(lines.startIndex..., in: lines), withTemplate: "($1 TZ)")
         }
         for (directory, file) in cases {
             let base = "mysql-cdc-rs/tests/events/8.0/\(directory)/"
             let expected = try corpusText(base + "dump.txt", utf16: true)
-            let ours = try dump(["-H", try corpusPath(base + file)], zone: "CST-8")
+            let ours = try dump(["-H", "-vvvvvv", try corpusPath(base + file)], zone: "CST-8")
             XCTAssertEqual(ours.code, 0, "\(directory): \(ours.diagnostics)")
             assertSame(normalised(expected), normalised(ours.text), directory)
         }
@@ -331,11 +331,116 @@ final class MySQLTextPrinterTests: XCTestCase {
         for (file, oracle) in cases {
             let base = "kingbus/tools/test_data/"
             let expected = try corpusText(base + oracle)
-            let ours = try dump([try corpusPath(base + file)], zone: "CST-8")
+            let ours = try dump(["-vv", try corpusPath(base + file)], zone: "CST-8")
             XCTAssertEqual(ours.code, 0, "\(file): \(ours.diagnostics)")
-            assertSame(withoutRowCommentsAndBlankLines(expected),
-                       withoutRowCommentsAndBlankLines(asMySQL57WouldPrint(ours.text)), file)
+            XCTAssertEqual(expected.components(separatedBy: "\n###").count - 1, 240, file)
+            assertSame(withoutBlankLines(expected), withoutBlankLines(asMySQL57WouldPrint(ours.text)), file)
         }
+    }
+
+    /// suite/binlog/r/binlog_row_mysqlbinlog_verbose.result: the `###` lines of `mysqlbinlog
+    /// --verbose` for four MySQL Cluster 5.1 files with full and partial row images (v1 rows
+    /// events, columns missing from the bitmaps).
+    func testVerboseRowsMatchBinlogRowMysqlbinlogVerboseResult() throws {
+        let result = try corpusText("mysql-server-8.0.40/mysql-test/suite/binlog/r/binlog_row_mysqlbinlog_verbose.result")
+        for name in ["write-partial-row", "write-full-row", "update-partial-row", "update-full-row"] {
+            let expected = try section(result, after: "Verbose statements from : \(name).binlog\nselect replace(txt,'\\r', '') as stmt from raw_binlog_rows where txt like '###%';\nstmt\n",
+                                       through: "drop table raw_binlog_rows;\n")
+            let ours = try dump(["--verbose", try corpusPath("mysql-server-8.0.40/mysql-test/suite/binlog/std_data/\(name).binlog")])
+            XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+            let rows = ours.text.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.hasPrefix("###") }.map { $0 + "\n" }.joined()
+            assertSame(expected, rows + "drop table raw_binlog_rows;\n", name)
+        }
+    }
+
+    /// mysql-cdc-rs 5.7.30 files with `-vvvvvv` outputs that hold `###` lines: every such line.
+    func testVerboseRowsOfMySQL57FilesMatch() throws {
+        var compared = 0
+        for directory in ["19_table_map", "29_row_query", "30_write_rows_v2", "32_delete_rows_v2", "33_35_gtid_prev_gtid", "34_anonymous_gtid"] {
+            let base = "mysql-cdc-rs/tests/events/5.7/\(directory)/"
+            let expected = try corpusText(base + "dump.txt").replacingOccurrences(of: "\r", with: "")
+                .split(separator: "\n").filter { $0.hasPrefix("###") }
+            let ours = try dump(["-vvvvvv", try corpusPath(base + "log.bin")])
+            XCTAssertEqual(ours.code, 0)
+            XCTAssertEqual(ours.text.split(separator: "\n").filter { $0.hasPrefix("###") }, expected, directory)
+            compared += expected.count
+        }
+        XCTAssertGreaterThan(compared, 20)
+    }
+
+    /// MySQL JSON columns: the document as text in quotes, and a partial update's after image as
+    /// nested JSON_* calls (`print_json_diff`). json.binlog.000001 (rust_mysql_common) updates
+    /// `$.age` of each row with JSON_REPLACE; the values follow the bytes at 3787 (26 for Joe).
+    func testVerboseJSONAndPartialJSONUpdates() throws {
+        let ours = try dump(["-vv", try corpusPath("rust_mysql_common/test-data/binlogs/json.binlog.000001")])
+        XCTAssertEqual(ours.code, 0, "\(ours.diagnostics)")
+        XCTAssertTrue(ours.text.contains("""
+            ### INSERT INTO `mysql`.`t`
+            ### SET
+            ###   @1=1 /* INT meta=0 nullable=0 is_null=0 */
+            ###   @2='{"age": 24, "data": "xxxxxxxxxx", "name": "Joe"}' /* JSON meta=4 nullable=1 is_null=0 */
+            ###   @3='Joe' /* VARSTRING(400) meta=400 nullable=1 is_null=0 */
+            ###   @4=24 /* INT meta=0 nullable=1 is_null=0 */
+
+            """), ours.text)
+        XCTAssertTrue(ours.text.contains("""
+            ### SET
+            ###   @2=JSON_REPLACE(@2, '$.age', 26) /* JSON meta=4 nullable=1 is_null=0 */
+            ###   @3='Joe' /* VARSTRING(400) meta=400 nullable=1 is_null=0 */
+            ###   @4=26 /* INT meta=0 nullable=1 is_null=0 */
+
+            """), ours.text)
+    }
+
+    /// print_json_diff's layout for several operations: function names in reverse order, runs of
+    /// one function merged, each path and value on its own `###      ` line (the MySQL manual's
+    /// example for binlog_row_value_options: JSON_INSERT(JSON_REPLACE(@2, '$.b', 2), '$.c', 'ccc')).
+    func testJSONDiffLayout() {
+        // Replace $.b with 2, then insert $.c = "ccc": operation, path (lenenc), value (lenenc, binary JSON).
+        let diff: [UInt8] = [0, 3] + Array("$.b".utf8) + [3, 0x05, 0x02, 0x00]
+            + [1, 3] + Array("$.c".utf8) + [5, 0x0c, 3] + Array("ccc".utf8)
+        var out: [UInt8] = []
+        XCTAssertNil(MariaDBVerboseRows.appendJSONDiff(diff[...], column: 1, to: &out))
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "JSON_INSERT(\n###      JSON_REPLACE(@2, '$.b', 2),\n###      '$.c', 'ccc')")
+        // An object value prints as CAST(… AS JSON); a removal has no value.
+        let object: [UInt8] = [0x00, 1, 0, 12, 0, 11, 0, 1, 0, 0x05, 7, 0] + Array("k".utf8)
+        let more: [UInt8] = [0, 3] + Array("$.o".utf8) + [UInt8(object.count)] + object + [2, 3] + Array("$.x".utf8)
+        out = []
+        XCTAssertNil(MariaDBVerboseRows.appendJSONDiff(more[...], column: 0, to: &out))
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "JSON_REMOVE(\n###      JSON_REPLACE(@1, '$.o', CAST('{\"k\": 7}' AS JSON)),\n###      '$.x')")
+    }
+
+    /// A v2 rows event's extra row info prints before its rows, as `print_verbose` does: the
+    /// NDB info (format, length, data in upper-case hex) and the partition. The Write_rows at 953
+    /// of replicated-bin.000001 is given both, by hand (type 0: length 5 with itself and the
+    /// format byte 7, data AB CD EF; type 1: partition 3).
+    func testExtraRowInfoPrintsBeforeTheRows() throws {
+        let data = Array(try Data(contentsOf: URL(fileURLWithPath: try corpusPath("mysql-server-8.0.40/mysql-test/std_data/replicated-bin.000001"))))
+        let events = VerifyFrontendTests.walk(data)
+        func bytes(_ offset: Int) throws -> [UInt8] { try XCTUnwrap(events.first { $0.offset == offset }).bytes }
+        var decoder = BinlogDecoder()
+        _ = try decoder.decode(try bytes(4)[...], at: 4)
+        let mapEvent = try decoder.decode(try bytes(905)[...], at: 905)
+        var rows = try bytes(953)
+        let at = 19 + 8
+        XCTAssertEqual(rows[at], 2, "no extra row info as logged")
+        let extra: [UInt8] = [0, 5, 7, 0xab, 0xcd, 0xef, 1, 3, 0]
+        rows.insert(contentsOf: extra, at: at + 2)
+        rows[at] = UInt8(2 + extra.count)
+        VerifyFrontendTests.put32(UInt32(rows.count), into: &rows, at: 9)
+        VerifyFrontendTests.put32(CRC32.checksum(rows.dropLast(4)), into: &rows, at: rows.count - 4)
+        let event = try decoder.decode(rows[...], at: 953)
+        guard case .rows(let decoded) = event.payload, case .tableMap(let map) = mapEvent.payload else { return XCTFail("not decoded") }
+        let table = MariaDBVerboseRows.Table(database: map.database.owned(), table: map.table.owned(), types: map.columnTypes,
+                                             metadata: map.columnMetadata, nullable: (0..<map.columnCount).map(map.isNullable))
+        var out: [UInt8] = []
+        _ = MariaDBVerboseRows(verbosity: 1, mysql: true).append(decoded, table: table, to: &out)
+        let text = String(decoding: out, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("### Extra row ndb info: data_format: 7, len: 3, data: 0xABCDEF\n### Extra row info for partitioning: partition: 3\n### INSERT INTO `test`.`t1`\n### SET\n###   @1="), text)
+        // mariadb-binlog prints none of it.
+        out = []
+        _ = MariaDBVerboseRows(verbosity: 1).append(decoded, table: table, to: &out)
+        XCTAssertTrue(String(decoding: out, as: UTF8.self).hasPrefix("### INSERT INTO `test`.`t1`\n"))
     }
 
     // MARK: 8.4 and 9.x events
@@ -438,8 +543,9 @@ final class MySQLTextPrinterTests: XCTestCase {
         let path = try corpusPath("mysql-cdc-rs/tests/events/5.7/29_row_query/log.bin")
         let oracle = try corpusText("mysql-cdc-rs/tests/events/5.7/29_row_query/dump.txt")
         let sink = OutputSink()
-        let printer = MySQLTextPrinter(out: sink, options: TextOutputOptions())
-        printer.verbosity = 2
+        var options = TextOutputOptions()
+        options.verbose = 2
+        let printer = MySQLTextPrinter(out: sink, options: options)
         var reader = BinlogEventReader(source: try FileDescriptorSource(path: path), name: path)
         try reader.readMagic()
         var formatDescription = FormatDescriptionEvent.bootstrap

@@ -95,10 +95,6 @@ struct DumpFrontend {
             diagnostics("--print-table-metadata is implemented for the text of MariaDB-written files only so far")
             return 2
         }
-        if options.verbose > 0 && dialect == .mySQL && options.format == .text {
-            diagnostics("-v is implemented for MariaDB-written files only so far; for MySQL-written files use mysqlbinlog -v")
-            return 2
-        }
         let printer: any TextPrinter = options.format == .jsonl
             ? JSONLinesPrinter(out: out, schema: schema, rewrite: rewrite,
                                maximumJSONDepth: decoding.maximumJSONDepth)

@@ -30,10 +30,20 @@ struct MariaDBVerboseRows {
     }
 
     let verbosity: Int
+    /// mysqlbinlog's dialect (`Rows_log_event::print_verbose` of MySQL 8.4): old DATETIME
+    /// unquoted, JSON printed (and partial JSON updates as JSON_* calls), its own message for a
+    /// damaged value, no `SET /* no columns */`, and a line for a type it cannot print.
+    var mysql = false
+
+    init(verbosity: Int, mysql: Bool = false) {
+        self.verbosity = verbosity
+        self.mysql = mysql
+    }
 
     /// Appends the blocks for every row of `rows`; returns the number of rows begun (each
     /// before/after pair of an update counts once), which `# Number of rows` reports.
     func append(_ rows: RowsEvent, table: Table?, to out: inout [UInt8]) -> Int {
+        if mysql && !appendExtraRowInfo(rows, to: &out) { return 0 }
         guard let table else {
             // No newline: mariadb-binlog's `# Number of rows: 0` continues the line.
             out.append("### Row event for unknown table #")
@@ -73,6 +83,7 @@ struct MariaDBVerboseRows {
             for (image, clause) in clauses.enumerated() {
                 let present = image == 0 ? rows.columnsPresent : (rows.columnsPresentAfter ?? rows.columnsPresent)
                 guard let length = appendImage(data, at: index, present: present, columns: rows.columnCount, table: table,
+                                               partial: rows.kind == .partialUpdate,
                                                clause: clause, isAfterImage: image == 1, to: &out) else { return count }
                 index += length
             }
@@ -82,43 +93,141 @@ struct MariaDBVerboseRows {
         return count
     }
 
+    /// mysqlbinlog's lines for a v2 rows event's extra row info (NDB info, partition ids),
+    /// read as `Rows_event`'s constructor reads it. False when mysqlbinlog prints nothing more.
+    private func appendExtraRowInfo(_ rows: RowsEvent, to out: inout [UInt8]) -> Bool {
+        let extra = rows.extraData
+        guard !extra.isEmpty else { return true }
+        var ndb: ArraySlice<UInt8>?
+        var partition: (id: Int, source: Int?)?
+        var index = extra.startIndex
+        let isUpdate = rows.kind == .update || rows.kind == .partialUpdate
+        parsing: while index < extra.endIndex {
+            let type = extra[index]
+            index += 1
+            switch type {
+            case 0:
+                guard index < extra.endIndex else { break parsing }
+                let length = Int(extra[index])
+                guard index + length <= extra.endIndex else { break parsing }
+                if ndb == nil { ndb = extra[index..<(index + length)] }
+                index += length
+            case 1:
+                func two() -> Int? {
+                    guard index + 2 <= extra.endIndex else { return nil }
+                    defer { index += 2 }
+                    return Int(extra[index]) | Int(extra[index + 1]) << 8
+                }
+                guard let id = two() else { break parsing }
+                partition = (id, isUpdate ? two() : nil)
+            default:
+                break parsing
+            }
+        }
+        if let ndb {
+            guard ndb.count >= 2 else {
+                out.append("***Error: The number of extra_row_ndb_info is smaller than the minimum acceptable value.\n")
+                return false
+            }
+            let payload = ndb.dropFirst(2)
+            let digits = Array("0123456789ABCDEF".utf8)
+            out.append(contentsOf: Array("### Extra row ndb info: data_format: \(ndb[ndb.startIndex + 1]), len: \(payload.count), data: ".utf8))
+            if payload.isEmpty {
+                out.append(contentsOf: Array("\"\"".utf8))
+            } else {
+                out.append(contentsOf: Array("0x".utf8))
+                for byte in payload { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+            }
+            out.append(10)
+        }
+        if let partition {
+            if isUpdate {
+                out.append(contentsOf: Array("### Extra row info for partitioning: source_partition: \(partition.source ?? 0) target_partition: \(partition.id)\n".utf8))
+            } else {
+                out.append(contentsOf: Array("### Extra row info for partitioning: partition: \(partition.id)\n".utf8))
+            }
+        }
+        return true
+    }
+
     /// One row image; `nil` when it is damaged (the rest of the event is not printed).
-    private func appendImage(_ data: ArraySlice<UInt8>, at start: Int, present: ArraySlice<UInt8>, columns: Int, table: Table,
+    private func appendImage(_ data: ArraySlice<UInt8>, at start: Int, present: ArraySlice<UInt8>, columns: Int, table: Table, partial: Bool,
                              clause: StaticString, isAfterImage: Bool, to out: inout [UInt8]) -> Int? {
         func isPresent(_ column: Int) -> Bool {
             column < columns && column / 8 < present.count && present[present.startIndex + column / 8] & (1 << (column % 8)) != 0
         }
         var presentCount = 0
         for column in 0..<columns where isPresent(column) { presentCount += 1 }
-        if isAfterImage && presentCount == 0 {
+        // A partial update's after image (MySQL) starts with its value options, then, with
+        // PARTIAL_JSON_UPDATES, one bit per JSON column of the table: set when it holds a diff.
+        var imageStart = start
+        var partialBits: ArraySlice<UInt8> = []
+        if mysql && isAfterImage && partial {
+            guard imageStart < data.endIndex else { return nil }
+            let first = data[imageStart]
+            let width = first < 251 ? 0 : first == 252 ? 2 : first == 253 ? 3 : first == 254 ? 8 : -1
+            guard width >= 0, imageStart + 1 + width <= data.endIndex else {
+                out.append("*** Error reading binlog_row_value_options from Partial_update_rows_log_event\n")
+                return nil
+            }
+            var options: UInt64 = width == 0 ? UInt64(first) : 0
+            for byte in 0..<width { options |= UInt64(data[imageStart + 1 + byte]) << UInt64(8 * byte) }
+            imageStart += 1 + width
+            if options & 1 != 0 {
+                let jsonColumns = table.types.filter { $0.rawValue == 245 }.count
+                let count = (jsonColumns + 7) / 8
+                guard imageStart + count <= data.endIndex else { return nil }
+                partialBits = data[imageStart..<(imageStart + count)]
+                imageStart += count
+            }
+        }
+        if isAfterImage && presentCount == 0 && !mysql {
             out.append("### SET /* no columns */\n")
         } else {
             out.append(clause)
         }
         let nullBytes = (presentCount + 7) / 8
-        guard start + nullBytes <= data.endIndex else { return nil }
-        var index = start + nullBytes
+        guard imageStart + nullBytes <= data.endIndex else { return nil }
+        let nullStart = imageStart
+        var index = imageStart + nullBytes
+        var jsonIndex = 0
         var nullIndex = 0
-        for column in 0..<table.types.count where isPresent(column) {
-            let isNull = data[start + nullIndex / 8] & (1 << (nullIndex % 8)) != 0
+        for column in 0..<table.types.count {
+            // The partial bit is read for every JSON column, present or not.
+            var isPartialJSON = false
+            if table.types[column].rawValue == 245 {
+                if !partialBits.isEmpty {
+                    isPartialJSON = partialBits[partialBits.startIndex + jsonIndex / 8] & (1 << (jsonIndex % 8)) != 0
+                }
+                jsonIndex += 1
+            }
+            guard isPresent(column) else { continue }
+            let isNull = data[nullStart + nullIndex / 8] & (1 << (nullIndex % 8)) != 0
             out.append("###   @")
             out.append(decimal: UInt64(column + 1))
             out.append(UInt8(ascii: "="))
             let type = table.types[column]
             let metadata = table.metadata[column]
             if !isNull {
-                guard let size = RowImageLayout.fieldSize(type: type, metadata: metadata, bytes: data, at: index),
-                      index + size <= data.endIndex else {
-                    out.append("***Corrupted replication event was detected. Not printing the value***\n")
+                let size = RowImageLayout.fieldSize(type: type, metadata: metadata, bytes: data, at: index)
+                guard let size, index + size <= data.endIndex else {
+                    if mysql {
+                        out.append(contentsOf: Array("***Corrupted replication event was detected: field size is set to \(UInt32(truncatingIfNeeded: size ?? 0)), but there are only \(data.endIndex - index) bytes left of the event. Not printing the value***\n".utf8))
+                    } else {
+                        out.append("***Corrupted replication event was detected. Not printing the value***\n")
+                    }
                     return nil
                 }
             }
-            guard let size = MariaDBVerboseRows.appendValue(isNull ? nil : data[index...], type: type, metadata: metadata,
-                                                            to: &out) else { return nil }
+            let printed = mysql
+                ? MariaDBVerboseRows.appendMySQLValue(isNull ? nil : data[index...], type: type, metadata: metadata,
+                                                      partialJSON: isPartialJSON, column: column, to: &out)
+                : MariaDBVerboseRows.appendValue(isNull ? nil : data[index...], type: type, metadata: metadata, to: &out)
+            guard let size = printed else { return nil }
             if !isNull { index += size }
             if verbosity > 1 {
                 out.append(" /* ")
-                out.append(MariaDBVerboseRows.typeName(type, metadata: metadata)?.name ?? "")
+                out.append(MariaDBVerboseRows.typeName(type, metadata: metadata)?.name ?? (mysql && type.rawValue == 245 ? "JSON" : ""))
                 out.append(" meta=")
                 out.append(decimal: UInt64(metadata))
                 out.append(" nullable=")
@@ -134,6 +243,111 @@ struct MariaDBVerboseRows {
     }
 
     // MARK: Values
+
+    /// mysqlbinlog's `log_event_print_value` where it differs from mariadb-binlog's: old
+    /// DATETIME without quotes, JSON as quoted text (a partial update as JSON_* calls), and a
+    /// line for what it cannot print. Returns the bytes the value takes, nil to stop the event.
+    static func appendMySQLValue(_ bytes: ArraySlice<UInt8>?, type: ColumnType, metadata: UInt16, partialJSON: Bool,
+                                 column: Int, to out: inout [UInt8]) -> Int? {
+        let code = type.rawValue
+        if code == 245 {
+            guard let bytes else {
+                out.append("NULL")
+                return 1
+            }
+            let width = Int(metadata)
+            guard (1...4).contains(width), bytes.count >= width else { return nil }
+            var length = 0
+            for i in 0..<width { length |= Int(bytes[bytes.startIndex + i]) << (8 * i) }
+            guard bytes.count - width >= length else { return nil }
+            let document = bytes[(bytes.startIndex + width)..<(bytes.startIndex + width + length)]
+            if partialJSON {
+                if let failure = appendJSONDiff(document, column: column, to: &out) {
+                    out.append(contentsOf: Array("Error \(failure) while printing JSON diff\n".utf8))
+                }
+            } else {
+                var text: [UInt8] = []
+                if (try? MySQLJSON.appendText(of: document, to: &text, quoted: false)) != nil {
+                    appendQuoted(text[...], to: &out)
+                } else {
+                    out.append("Invalid JSON\n")
+                }
+            }
+            return length + width
+        }
+        if code == 12, let bytes {
+            // DATETIME before 5.6: YYYYMMDDhhmmss in 8 bytes, printed without quotes.
+            guard bytes.count >= 8 else { return nil }
+            var packed: UInt64 = 0
+            for i in 0..<8 { packed |= UInt64(bytes[bytes.startIndex + i]) << UInt64(8 * i) }
+            let d = packed / 1_000_000, t = packed % 1_000_000
+            out.append(contentsOf: Array((four(Int(d / 10000)) + "-\(two(Int(d % 10000 / 100)))-\(two(Int(d % 100))) "
+                                          + "\(two(Int(t / 10000))):\(two(Int(t % 10000 / 100))):\(two(Int(t % 100)))").utf8))
+            return 8
+        }
+        if code == 252 && !(1...4).contains(metadata) {
+            out.append("!! Unknown BLOB packlen=0")
+            return nil
+        }
+        // mysqlbinlog has no case for GEOMETRY.
+        if code == 255 || (printedCode(type, metadata: metadata) == nil && code != 247) {
+            let hex = String(metadata, radix: 16)
+            out.append(contentsOf: Array("!! Don't know how to handle column type=\(code) meta=\(metadata) (\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex))\n".utf8))
+            return nil
+        }
+        return appendValue(bytes, type: type, metadata: metadata, to: &out)
+    }
+
+    /// `print_json_diff`: the operations as nested calls, `JSON_REPLACE(@3, '$.a', 1)`, runs of
+    /// the same function merged, values as `json_wrapper_to_string` prints them unquoted.
+    /// Returns mysqlbinlog's error words on damage.
+    static func appendJSONDiff(_ bytes: ArraySlice<UInt8>, column: Int, to out: inout [UInt8]) -> String? {
+        guard let diffs = try? MySQLJSON.diffs(bytes) else { return "reading operation type (invalid operation code)" }
+        let separator = Array("\n###      ".utf8)
+        let names = diffs.map(\.functionName)
+        var printed = false
+        for i in stride(from: names.count - 1, through: 0, by: -1) where i == 0 || names[i - 1] != names[i] {
+            if printed { out += separator }
+            out += Array((names[i] + "(").utf8)
+            printed = true
+        }
+        out += Array("@\(column + 1)".utf8)
+        if diffs.isEmpty { return nil }
+        out += Array(", ".utf8)
+        for (i, diff) in diffs.enumerated() {
+            appendQuoted(diff.path[...], to: &out)
+            if let value = diff.value {
+                out += Array(", ".utf8)
+                guard appendJSONValue(value, to: &out) else { return "parsing json value" }
+            }
+            if i == diffs.count - 1 || names[i + 1] != names[i] { out.append(UInt8(ascii: ")")) }
+            if i != diffs.count - 1 { out.append(UInt8(ascii: ",")); out += separator }
+        }
+        return nil
+    }
+
+    /// `json_wrapper_to_string(…, json_type: false)`: null, numbers, booleans and decimals raw;
+    /// strings, dates, times and other opaque values quoted; objects and arrays as
+    /// `CAST('…' AS JSON)`.
+    private static func appendJSONValue(_ value: ArraySlice<UInt8>, to out: inout [UInt8]) -> Bool {
+        var text: [UInt8] = []
+        guard (try? MySQLJSON.appendText(of: value, to: &text, quoted: false)) != nil else { return false }
+        let type = value.first ?? 4
+        switch type {
+        case 0...3:
+            out += Array("CAST(".utf8)
+            appendQuoted(text[...], to: &out)
+            out += Array(" AS JSON)".utf8)
+        case 0x0c:
+            appendQuoted(text[...], to: &out)
+        case 0x0f:
+            // An opaque value: a DECIMAL prints raw, the rest quoted.
+            if value.count > 1 && value[value.startIndex + 1] == 246 { out += text } else { appendQuoted(text[...], to: &out) }
+        default:
+            out += text
+        }
+        return true
+    }
 
     /// `'…'` with bytes below 0x20 as `\xNN` and everything else raw (`my_b_write_quoted`).
     private static func appendQuoted(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {

@@ -69,9 +69,13 @@ final class MySQLTextPrinter {
     private lazy var loadFiles = LoadDataFiles(directory: options.loadDataDirectory)
     private var collectedWarnings: [String] = []
 
-    /// mysqlbinlog's `-v` count. From 2 (`-vv`) Rows_query events print their statement. The
-    /// `###` row lines of `-v` are not printed by this printer yet.
-    var verbosity = 0
+    /// mysqlbinlog's `-v` count: the `###` lines of rows events; from 2 (`-vv`) with each
+    /// column's type, and Rows_query events print their statement.
+    private var verbosity: Int { options.verbose }
+    /// `-v`: the tables of the Table_maps printed (mysqlbinlog's `m_table_map`), by table id.
+    private var verboseTables: [UInt64: MariaDBVerboseRows.Table] = [:]
+    /// The footer cache: the `###` lines of the statement's rows events, after its BINLOG statement.
+    private var footer: [UInt8] = []
 
     init(out: OutputSink, options: TextOutputOptions) {
         self.out = out
@@ -286,6 +290,8 @@ final class MySQLTextPrinter {
                     flushHead()
                     out.write(body)
                     body.removeAll(keepingCapacity: true)
+                    out.write(footer)
+                    footer.removeAll(keepingCapacity: true)
                 }
             }
             if ignored {
@@ -314,6 +320,8 @@ final class MySQLTextPrinter {
                 flushHead()
                 out.write(body)
                 body.removeAll(keepingCapacity: true)
+                out.write(footer)
+                footer.removeAll(keepingCapacity: true)
                 return
             }
         case .gtid(let gtid):
@@ -812,6 +820,11 @@ final class MySQLTextPrinter {
             head += Array("# has_generated_invisible_primary_key=\(map.flags & (1 << 2) != 0 ? 1 : 0)\n".utf8)
         }
         appendToBinlogStatement(c.event.bytes, more: true)
+        if verbosity > 0 {
+            verboseTables[map.tableID] = MariaDBVerboseRows.Table(database: map.database.owned(), table: map.table.owned(),
+                                                                  types: map.columnTypes, metadata: map.columnMetadata,
+                                                                  nullable: (0..<map.columnCount).map(map.isNullable))
+        }
     }
 
     /// With `-vv` only: every line of the statement behind `# ` so that it is never run, and the
@@ -832,6 +845,9 @@ final class MySQLTextPrinter {
         head += header(c)
         head += Array("\t\(Self.typeName(c.event.header.type)): table id \(rows.tableID)\(statementEnd ? " flags: STMT_END_F" : "")\n".utf8)
         appendToBinlogStatement(c.event.bytes, more: !statementEnd)
+        if verbosity > 0 {
+            _ = MariaDBVerboseRows(verbosity: verbosity, mysql: true).append(rows, table: verboseTables[rows.tableID], to: &footer)
+        }
     }
 
     // MARK: Compressed transactions

@@ -44,7 +44,7 @@ struct DumpOptions: ParsableArguments {
     var base64Output: Base64OutputMode = .auto
 
     @Flag(name: [.customShort("v"), .long],
-          help: "Print row events as ### pseudo-SQL comments; -vv adds each column's type (MariaDB-written files only, so far).")
+          help: "Print row events as ### pseudo-SQL comments, in the dialect of the server that wrote the file; -vv adds each column's type.")
     var verbose: Int
 
     @Flag(help: "Print the columns (names, types, charsets, primary key) under each Table_map (MariaDB-written files only, so far).")
