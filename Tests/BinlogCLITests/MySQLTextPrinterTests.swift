@@ -443,6 +443,68 @@ final class MySQLTextPrinterTests: XCTestCase {
         XCTAssertTrue(String(decoding: out, as: UTF8.self).hasPrefix("### INSERT INTO `test`.`t1`\n"))
     }
 
+    /// suite/binlog/t/binlog_mysqlbinlog_source_gipk_info.test (MySQL 8.0.40): its grep assertions
+    /// (how many output lines match) on `mysqlbinlog [--print-table-metadata] --force-if-open`
+    /// of the four rpl_binlog_with_*gipk* files, written out here as the test states them.
+    func testGeneratedInvisiblePrimaryKeyAssertionsOfMysqlTest() throws {
+        let base = "mysql-server-8.0.40/mysql-test/std_data/"
+        let cases: [(file: String, metadata: Bool, pattern: String, count: Int)] = [
+            ("rpl_binlog_with_no_gipk_info.000001", false, "# has_generated_invisible_primary_key=0", 0),
+            ("rpl_binlog_with_no_gipk_info.000001", false, "# has_generated_invisible_primary_key=1", 0),
+            ("rpl_binlog_with_gipk_info_no_gipk.000001", false, "# has_generated_invisible_primary_key=0", 1),
+            ("rpl_binlog_with_gipk_info_with_gipk.000001", false, "# has_generated_invisible_primary_key=1", 1),
+            ("rpl_binlog_with_gipk_info_minimal_metadata.000001", true, "# Columns\\(`my_row_id` BIGINT UNSIGNED NOT NULL INVISIBLE AUTO_INCREMENT", 1),
+            ("rpl_binlog_with_gipk_info_minimal_metadata.000001", true, "# Primary Key\\(my_row_id\\)", 1),
+            ("rpl_binlog_with_gipk_info_minimal_metadata.000001", true, "really_unique_column_name", 1),
+            ("rpl_binlog_with_gipk_info_minimal_metadata.000001", true, "# Primary Key\\(c1\\)", 0),
+            ("rpl_binlog_with_gipk_info_full_metadata.000001", true, "# Columns\\(`my_row_id` BIGINT UNSIGNED NOT NULL INVISIBLE AUTO_INCREMENT", 1),
+            ("rpl_binlog_with_gipk_info_full_metadata.000001", true, "# Primary Key\\(my_row_id\\)", 1),
+            ("rpl_binlog_with_gipk_info_full_metadata.000001", true, "really_unique_column_name", 2),
+            ("rpl_binlog_with_gipk_info_full_metadata.000001", true, "# Primary Key\\(c1\\)", 1),
+        ]
+        for (file, metadata, pattern, count) in cases {
+            let ours = try dump((metadata ? ["--print-table-metadata"] : []) + [try corpusPath(base + file)])
+            XCTAssertEqual(ours.code, 0, "\(file): \(ours.diagnostics)")
+            let regex = try NSRegularExpression(pattern: pattern)
+            let matching = ours.text.split(separator: "\n").filter { line in
+                let text = String(line)
+                return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            }
+            XCTAssertEqual(matching.count, count, "\(file) \(pattern)")
+        }
+        // The whole block for the full-metadata file, as print_columns and print_primary_key build it.
+        let full = try dump(["--print-table-metadata", try corpusPath(base + "rpl_binlog_with_gipk_info_full_metadata.000001")])
+        XCTAssertTrue(full.text.contains("""
+            # has_generated_invisible_primary_key=0
+            # Columns(`c1` BIGINT NOT NULL,
+            #         `c2` TEXT CHARSET utf8mb4 COLLATE utf8mb4_0900_ai_ci)
+            # Primary Key(c1)
+
+            """), full.text)
+        XCTAssertTrue(full.text.contains("""
+            # has_generated_invisible_primary_key=1
+            # Columns(`my_row_id` BIGINT UNSIGNED NOT NULL INVISIBLE AUTO_INCREMENT,
+            #         `f1` INT,
+            #         `really_unique_column_name` INT)
+            # Primary Key(my_row_id)
+
+            """), full.text)
+        // ENUM and SET members and their character set (8.0.28, FULL metadata), against the
+        // CREATE TABLE in the same file: t(f1 CHAR(128), f2 VARCHAR(300), f3 ENUM('var1',
+        // 'variant2', 'foo'), f4 SET('one', 'two', 'three', 'four'), f5 TEXT).
+        let members = try dump(["--print-table-metadata", try corpusPath("rust_mysql_common/test-data/binlogs/mysql-enum-string-set.000001")])
+        XCTAssertTrue(members.text.contains("""
+            \tTable_map: `mysql`.`t` mapped to number 124
+            # Columns(`f1` CHAR(128) CHARSET utf8mb4 COLLATE utf8mb4_0900_ai_ci,
+            #         `f2` VARCHAR(300) CHARSET utf8mb4 COLLATE utf8mb4_0900_ai_ci,
+            #         `f3` ENUM('var1', 'variant2', 'foo') CHARSET utf8mb4 COLLATE utf8mb4_0900_ai_ci,
+            #         `f4` SET('one', 'two', 'three', 'four') CHARSET utf8mb4 COLLATE utf8mb4_0900_ai_ci,
+            #         `f5` TEXT CHARSET utf8mb4 COLLATE utf8mb4_0900_ai_ci)
+            # at 1077
+
+            """), members.text)
+    }
+
     // MARK: 8.4 and 9.x events
 
     func testTaggedGTIDsPrintTheTagInPreviousGTIDsAndGTIDNext() throws {

@@ -91,8 +91,8 @@ struct DumpFrontend {
             diagnostics("--idempotent sets MySQL's session RBR_EXEC_MODE, which MariaDB does not have; on a MariaDB target use SET GLOBAL slave_exec_mode='IDEMPOTENT' instead")
             return 2
         }
-        if options.printTableMetadata && (dialect == .mySQL || options.format != .text) {
-            diagnostics("--print-table-metadata is implemented for the text of MariaDB-written files only so far")
+        if options.printTableMetadata && options.format != .text {
+            diagnostics("--print-table-metadata is for the text output (jsonl has the columns in its Table_map objects)")
             return 2
         }
         let printer: any TextPrinter = options.format == .jsonl

@@ -819,6 +819,7 @@ final class MySQLTextPrinter {
             // TM_GENERATED_INVISIBLE_PK_F
             head += Array("# has_generated_invisible_primary_key=\(map.flags & (1 << 2) != 0 ? 1 : 0)\n".utf8)
         }
+        if options.printTableMetadata { head += MySQLTableMetadata.lines(map) }
         appendToBinlogStatement(c.event.bytes, more: true)
         if verbosity > 0 {
             verboseTables[map.tableID] = MariaDBVerboseRows.Table(database: map.database.owned(), table: map.table.owned(),

@@ -47,7 +47,7 @@ struct DumpOptions: ParsableArguments {
           help: "Print row events as ### pseudo-SQL comments, in the dialect of the server that wrote the file; -vv adds each column's type.")
     var verbose: Int
 
-    @Flag(help: "Print the columns (names, types, charsets, primary key) under each Table_map (MariaDB-written files only, so far).")
+    @Flag(help: "Print the columns (names, types, charsets, primary key) under each Table_map, in the dialect of the server that wrote the file (text output).")
     var printTableMetadata = false
 
     @Flag(name: [.customShort("H"), .long], help: "Add a hex dump of each event in comments.")

@@ -276,6 +276,12 @@ public struct TableMapOptionalMetadata: Sendable {
     public var geometryTypes: [Int: UInt64] = [:]
     /// Primary key columns and their prefix lengths (0: the whole column).
     public var primaryKey: [(column: Int, prefix: Int)]?
+    /// SIGNEDNESS as stored: every bit of the field, most significant first (one per numeric
+    /// column by the writer's rules, which differ: MySQL 8.0.40+ gives YEAR one, MariaDB not).
+    public var signednessBits: [Bool]?
+    /// COLUMN_VISIBILITY (MySQL 8.0.23+): every bit of the field, most significant first; set
+    /// when the column is visible.
+    public var visibilityBits: [Bool]?
     /// The first thing wrong with the block, when it is damaged: the fields before it are kept,
     /// the rest ignored. `offset` counts from the start of the block.
     public var problem: (offset: Int, message: String)?
@@ -339,6 +345,7 @@ public struct TableMapOptionalMetadata: Sendable {
             index += length
             switch type {
             case 1:
+                signednessBits = value.flatMap { byte in (0..<8).map { byte & (0x80 >> UInt8($0)) != 0 } }
                 var flags: [Bool] = []
                 var bit = 0
                 for columnType in types {
@@ -386,6 +393,8 @@ public struct TableMapOptionalMetadata: Sendable {
             case 7:
                 let columns = types.indices.filter { realType($0) == 255 }
                 for (column, kind) in zip(columns, numbers(value)) { geometryTypes[column] = UInt64(kind) }
+            case 12:
+                visibilityBits = value.flatMap { byte in (0..<8).map { byte & (0x80 >> UInt8($0)) != 0 } }
             case 8:
                 primaryKey = numbers(value).map { ($0, 0) }
             case 9:
