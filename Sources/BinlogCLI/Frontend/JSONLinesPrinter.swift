@@ -486,7 +486,9 @@ final class JSONLinesPrinter: TextPrinter {
                 let rowStart = index
                 if !first { line.append(UInt8(ascii: ",")) }
                 first = false
-                let before = try decoder.decodeImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
+                let before = rows.version == 0
+                    ? try decoder.decodePreGAImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
+                    : try decoder.decodeImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
                 index += before.length
                 switch rows.kind {
                 case .write:
@@ -499,6 +501,8 @@ final class JSONLinesPrinter: TextPrinter {
                     let presentAfter = rows.columnsPresentAfter ?? rows.columnsPresent
                     let after = rows.kind == .partialUpdate
                         ? try decoder.decodePartialImage(data, at: index, present: presentAfter, columns: rows.columnCount)
+                        : rows.version == 0
+                        ? try decoder.decodePreGAImage(data, at: index, present: presentAfter, columns: rows.columnCount)
                         : try decoder.decodeImage(data, at: index, present: presentAfter, columns: rows.columnCount)
                     index += after.length
                     line.append("{\"before\":")

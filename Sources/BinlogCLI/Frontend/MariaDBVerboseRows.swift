@@ -82,7 +82,10 @@ struct MariaDBVerboseRows {
             out.append(10)
             for (image, clause) in clauses.enumerated() {
                 let present = image == 0 ? rows.columnsPresent : (rows.columnsPresentAfter ?? rows.columnsPresent)
-                guard let length = appendImage(data, at: index, present: present, columns: rows.columnCount, table: table,
+                let preGA = rows.version == 0
+                    ? appendPreGAImage(data, at: index, present: present, columns: rows.columnCount, table: table, clause: clause, to: &out)
+                    : nil
+                guard let length = rows.version == 0 ? preGA : appendImage(data, at: index, present: present, columns: rows.columnCount, table: table,
                                                partial: rows.kind == .partialUpdate,
                                                clause: clause, isAfterImage: image == 1, to: &out) else { return count }
                 index += length
@@ -148,6 +151,52 @@ struct MariaDBVerboseRows {
             }
         }
         return true
+    }
+
+    /// One image of a pre-GA rows event (``PreGARowLayout``): every present column is read,
+    /// a NULL one's default value too; `nil` when it is damaged.
+    private func appendPreGAImage(_ data: ArraySlice<UInt8>, at start: Int, present: ArraySlice<UInt8>, columns: Int, table: Table,
+                                  clause: StaticString, to out: inout [UInt8]) -> Int? {
+        let layout = PreGARowLayout(types: table.types, nullable: table.nullable)
+            .layout(firstByte: start < data.endIndex ? data[start] : nil)
+        out.append(clause)
+        guard start + layout.nullBytes <= data.endIndex else { return nil }
+        var index = start + layout.nullBytes
+        for column in 0..<min(columns, table.types.count)
+        where column / 8 < present.count && present[present.startIndex + column / 8] & (1 << (column % 8)) != 0 {
+            let type = table.types[column]
+            let metadata = PreGARowLayout.metadata(type: type, metadata: table.metadata[column])
+            guard let size = RowImageLayout.fieldSize(type: type, metadata: metadata, bytes: data, at: index),
+                  index + size <= data.endIndex else {
+                out.append("###   @")
+                out.append(decimal: UInt64(column + 1))
+                out.append("=***Corrupted replication event was detected. Not printing the value***\n")
+                return nil
+            }
+            let isNull = layout.nullBit[column].map { data[start + $0 / 8] & (1 << ($0 % 8)) != 0 } ?? false
+            out.append("###   @")
+            out.append(decimal: UInt64(column + 1))
+            out.append(UInt8(ascii: "="))
+            let printed = mysql
+                ? MariaDBVerboseRows.appendMySQLValue(isNull ? nil : data[index...], type: type, metadata: metadata,
+                                                      partialJSON: false, column: column, to: &out)
+                : MariaDBVerboseRows.appendValue(isNull ? nil : data[index...], type: type, metadata: metadata, to: &out)
+            guard printed != nil else { return nil }
+            if verbosity > 1 {
+                out.append(" /* ")
+                out.append(MariaDBVerboseRows.typeName(type, metadata: metadata)?.name ?? "")
+                out.append(" meta=")
+                out.append(decimal: UInt64(table.metadata[column]))
+                out.append(" nullable=")
+                out.append(table.nullable.indices.contains(column) && table.nullable[column] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+                out.append(" is_null=")
+                out.append(isNull ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+                out.append(" */")
+            }
+            out.append(10)
+            index += size
+        }
+        return index - start
     }
 
     /// One row image; `nil` when it is damaged (the rest of the event is not printed).

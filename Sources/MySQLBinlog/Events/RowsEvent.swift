@@ -99,7 +99,8 @@ public struct RowsEvent: Hashable, Sendable {
         columnCount = Int(width)
         let bitmapLength = (columnCount + 7) / 8
         presentRange = try reader.readRange(bitmapLength, "columns_present")
-        if kind == .update || kind == .partialUpdate {
+        // A pre-GA update has one bitmap for both images.
+        if (kind == .update && version > 0) || kind == .partialUpdate {
             presentAfterRange = try reader.readRange(bitmapLength, "columns_present_after")
         }
         let rowsOffset = reader.offset

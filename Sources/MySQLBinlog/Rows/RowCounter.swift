@@ -24,9 +24,16 @@ public struct RowCounter: Sendable {
     private let allColumns: [Int]
     /// How many JSON columns the table has (the partial-update bitmap has a bit for each).
     private let jsonColumns: Int
+    /// The images of pre-GA rows events (types 20–22).
+    private let preGA: PreGARowLayout
+    private let types: [ColumnType]
+    private let metadata: [UInt16]
 
     /// Prepares the counter for a table of these column types and metadata (as the Table_map gives them).
-    public init(types: [ColumnType], metadata: [UInt16]) {
+    public init(types: [ColumnType], metadata: [UInt16], nullable: [Bool]? = nil) {
+        self.types = types
+        self.metadata = metadata
+        preGA = PreGARowLayout(types: types, nullable: nullable ?? [Bool](repeating: true, count: types.count))
         var steps: [Step] = []
         steps.reserveCapacity(types.count)
         for (index, type) in types.enumerated() {
@@ -40,7 +47,7 @@ public struct RowCounter: Sendable {
 
     /// Prepares the counter from a Table_map.
     public init(_ map: TableMapEvent) {
-        self.init(types: map.columnTypes, metadata: map.columnMetadata)
+        self.init(types: map.columnTypes, metadata: map.columnMetadata, nullable: (0..<map.columnCount).map(map.isNullable))
     }
 
     static func step(type: ColumnType, metadata: UInt16) -> Step {
@@ -69,6 +76,39 @@ public struct RowCounter: Sendable {
     ///     value options (``RowImageLayout/partialUpdatePrefix(available:jsonColumns:byteAt:)``).
     public func count(rows: ArraySlice<UInt8>, columnCount: Int, present: ArraySlice<UInt8>,
                       presentAfter: ArraySlice<UInt8>?, partialUpdate: Bool = false) -> Int? {
+        count(rows: rows, columnCount: columnCount, present: present, presentAfter: presentAfter, partialUpdate: partialUpdate, preGAUpdate: nil)
+    }
+
+    /// The rows of a pre-GA rows event (``PreGARowLayout``); `update` for Update_rows_event_old,
+    /// whose rows are before/after pairs under the one bitmap.
+    public func countPreGA(rows: ArraySlice<UInt8>, columnCount: Int, present: ArraySlice<UInt8>, update: Bool) -> Int? {
+        count(rows: rows, columnCount: columnCount, present: present, presentAfter: nil, partialUpdate: false, preGAUpdate: update)
+    }
+
+    private func count(rows: ArraySlice<UInt8>, columnCount: Int, present: ArraySlice<UInt8>,
+                       presentAfter: ArraySlice<UInt8>?, partialUpdate: Bool, preGAUpdate: Bool?) -> Int? {
+        if let update = preGAUpdate {
+            let columns = RowCounter.presentColumns(present, min(columnCount, types.count))
+            var index = rows.startIndex
+            var count = 0
+            while index < rows.endIndex {
+                let rowStart = index
+                for _ in 0..<(update ? 2 : 1) {
+                    let (_, nullBytes) = preGA.layout(firstByte: index < rows.endIndex ? rows[index] : nil)
+                    guard nullBytes <= rows.endIndex - index else { return nil }
+                    index += nullBytes
+                    for column in columns {
+                        let meta = PreGARowLayout.metadata(type: types[column], metadata: metadata[column])
+                        guard let size = RowImageLayout.fieldSize(type: types[column], metadata: meta, bytes: rows, at: index),
+                              size <= rows.endIndex - index else { return nil }
+                        index += size
+                    }
+                }
+                if index == rowStart { return nil }
+                count += 1
+            }
+            return count
+        }
         let columns = min(columnCount, steps.count)
         // Columns the event has beyond the Table_map's cannot be measured.
         if columnCount > steps.count, RowCounter.anyPresent(present, from: steps.count, to: columnCount)

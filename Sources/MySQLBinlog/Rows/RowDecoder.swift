@@ -46,6 +46,8 @@ public struct RowDecoder: Sendable {
     public let columnNames: [String]?
     /// Whether each column is unsigned, when the Table_map says (MINIMAL and FULL).
     public let unsigned: [Bool]
+    /// The image layout of pre-GA rows events (types 20–22), from the columns' nullability.
+    public let preGA: PreGARowLayout
 
     public init(_ map: TableMapEvent) {
         types = map.columnTypes
@@ -53,14 +55,49 @@ public struct RowDecoder: Sendable {
         let optional = TableMapOptionalMetadata(map)
         columnNames = optional.columnNames
         unsigned = optional.unsigned ?? [Bool](repeating: false, count: map.columnCount)
+        preGA = PreGARowLayout(types: types, nullable: (0..<map.columnCount).map(map.isNullable))
     }
 
     /// A decoder for columns of these types and metadata (as a Table_map gives them).
-    public init(types: [ColumnType], metadata: [UInt16], columnNames: [String]? = nil, unsigned: [Bool]? = nil) {
+    public init(types: [ColumnType], metadata: [UInt16], columnNames: [String]? = nil, unsigned: [Bool]? = nil, nullable: [Bool]? = nil) {
         self.types = types
         self.metadata = metadata
         self.columnNames = columnNames
         self.unsigned = unsigned ?? [Bool](repeating: false, count: types.count)
+        preGA = PreGARowLayout(types: types, nullable: nullable ?? [Bool](repeating: true, count: types.count))
+    }
+
+    /// One image of a pre-GA rows event (``PreGARowLayout``): the table's null bytes, then every
+    /// present column packed, NULL ones included.
+    public func decodePreGAImage(_ data: ArraySlice<UInt8>, at start: Int, present: ArraySlice<UInt8>,
+                                 columns: Int) throws(BinlogDecodingError) -> (values: [(column: Int, value: RowValue)], length: Int) {
+        func failure(_ reason: BinlogDecodingError.Reason, at offset: Int) -> BinlogDecodingError {
+            BinlogDecodingError(reason, offset: UInt64(offset), field: "row image")
+        }
+        let (nullBit, nullBytes) = preGA.layout(firstByte: start < data.endIndex ? data[start] : nil)
+        guard start + nullBytes <= data.endIndex else {
+            throw failure(.truncated(needed: nullBytes, available: data.endIndex - start), at: start)
+        }
+        var values: [(column: Int, value: RowValue)] = []
+        var index = start + nullBytes
+        for column in 0..<min(columns, types.count)
+        where column / 8 < present.count && present[present.startIndex + column / 8] & (1 << (column % 8)) != 0 {
+            let meta = PreGARowLayout.metadata(type: types[column], metadata: metadata[column])
+            guard let size = RowImageLayout.fieldSize(type: types[column], metadata: meta, bytes: data, at: index) else {
+                throw failure(.invalidValue("column \(column + 1) (type \(types[column].rawValue), metadata \(metadata[column])): its size does not follow from the type and metadata, or runs past the row data"), at: index)
+            }
+            guard index + size <= data.endIndex else {
+                throw failure(.truncated(needed: size, available: data.endIndex - index), at: index)
+            }
+            if let bit = nullBit[column], data[start + bit / 8] & (1 << (bit % 8)) != 0 {
+                values.append((column, .null))
+            } else {
+                values.append((column, RowDecoder.value(data[index..<(index + size)], type: types[column], metadata: meta,
+                                                        unsigned: unsigned.indices.contains(column) && unsigned[column])))
+            }
+            index += size
+        }
+        return (values, index - start)
     }
 
     /// The after image of an `Update_rows_partial` event: the prefix of

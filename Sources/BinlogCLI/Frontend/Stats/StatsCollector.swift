@@ -407,8 +407,11 @@ final class StatsCollector {
         guard map.selected else { return false }
         rowsEventCount += 1
         files[fileIndex].rowsEvents += 1
-        guard let count = map.counter.count(rows: rows.rows, columnCount: rows.columnCount, present: rows.columnsPresent,
-                                            presentAfter: rows.columnsPresentAfter, partialUpdate: rows.kind == .partialUpdate) else {
+        let counted = rows.version == 0
+            ? map.counter.countPreGA(rows: rows.rows, columnCount: rows.columnCount, present: rows.columnsPresent, update: rows.kind == .update)
+            : map.counter.count(rows: rows.rows, columnCount: rows.columnCount, present: rows.columnsPresent,
+                                presentAfter: rows.columnsPresentAfter, partialUpdate: rows.kind == .partialUpdate)
+        guard let count = counted else {
             let table = tables[map.table]
             warn("\(files[fileIndex].file): the rows of the \(BinlogEventType(rawValue: type).name) event at \(offset) do not fit the columns of `\(table.database)`.`\(table.table)` in its Table_map: they are not counted", damage: true)
             tables[map.table].events += 1
