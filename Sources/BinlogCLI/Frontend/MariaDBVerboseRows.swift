@@ -183,20 +183,27 @@ struct MariaDBVerboseRows {
                 : MariaDBVerboseRows.appendValue(isNull ? nil : data[index...], type: type, metadata: metadata, to: &out)
             guard printed != nil else { return nil }
             if verbosity > 1 {
-                out.append(" /* ")
-                out.append(MariaDBVerboseRows.typeName(type, metadata: metadata)?.name ?? "")
-                out.append(" meta=")
-                out.append(decimal: UInt64(table.metadata[column]))
-                out.append(" nullable=")
-                out.append(table.nullable.indices.contains(column) && table.nullable[column] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-                out.append(" is_null=")
-                out.append(isNull ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-                out.append(" */")
+                appendTypeComment(type: type, metadata: metadata, shown: table.metadata[column], column: column, isNull: isNull, table: table, to: &out)
             }
             out.append(10)
             index += size
         }
         return index - start
+    }
+
+    /// The `-vv` comment: ` /* TYPE meta=N nullable=0|1 is_null=0|1 */`. `metadata` names the
+    /// type, `shown` is the metadata printed (a pre-GA column is read with assumed metadata).
+    private func appendTypeComment(type: ColumnType, metadata: UInt16, shown: UInt16, column: Int, isNull: Bool, table: Table,
+                                   to out: inout [UInt8]) {
+        out.append(" /* ")
+        out.append(MariaDBVerboseRows.typeName(type, metadata: metadata)?.name ?? (mysql && type.rawValue == 245 ? "JSON" : ""))
+        out.append(" meta=")
+        out.append(decimal: UInt64(shown))
+        out.append(" nullable=")
+        out.append(table.nullable.indices.contains(column) && table.nullable[column] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        out.append(" is_null=")
+        out.append(isNull ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        out.append(" */")
     }
 
     /// One row image; `nil` when it is damaged (the rest of the event is not printed).
@@ -275,15 +282,7 @@ struct MariaDBVerboseRows {
             guard let size = printed else { return nil }
             if !isNull { index += size }
             if verbosity > 1 {
-                out.append(" /* ")
-                out.append(MariaDBVerboseRows.typeName(type, metadata: metadata)?.name ?? (mysql && type.rawValue == 245 ? "JSON" : ""))
-                out.append(" meta=")
-                out.append(decimal: UInt64(metadata))
-                out.append(" nullable=")
-                out.append(table.nullable.indices.contains(column) && table.nullable[column] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-                out.append(" is_null=")
-                out.append(isNull ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-                out.append(" */")
+                appendTypeComment(type: type, metadata: metadata, shown: metadata, column: column, isNull: isNull, table: table, to: &out)
             }
             out.append(10)
             nullIndex += 1
