@@ -13,7 +13,7 @@ final class JSONLinesPrinter: TextPrinter {
     private let out: OutputSink
     private(set) var warnings: [String] = []
     private var fileName = ""
-    private var decoders: [UInt64: (map: TableMapEvent, decoder: RowDecoder)] = [:]
+    private(set) var decoders: [UInt64: (map: TableMapEvent, decoder: RowDecoder)] = [:]
     private var gtid: String?
     /// Where transactions begin and end: the GTID is that of the transaction an event is in.
     private var span = TransactionSpan()
@@ -342,7 +342,7 @@ final class JSONLinesPrinter: TextPrinter {
                 decoder = known.decoder
             } else {
                 decoder = RowDecoder(map)
-                decoders[map.tableID] = (map.owned(), decoder)
+                decoders.setBounded((map.owned(), decoder), for: map.tableID)
             }
             field("table_id", map.tableID)
             field("database", bytes: displayed(map.database.bytes, nil))

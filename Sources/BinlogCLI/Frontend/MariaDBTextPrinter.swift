@@ -806,7 +806,7 @@ final class MariaDBTextPrinter {
             ? MariaDBVerboseRows.Table(database: map.database.owned(), table: map.table.owned(), types: types, metadata: metadata,
                                        nullable: (0..<map.columnCount).map(map.isNullable))
             : nil
-        tableLayouts[map.tableID] = TableLayout(body: Array(body), types: types, metadata: metadata, verbose: verbose)
+        tableLayouts.setBounded(TableLayout(body: Array(body), types: types, metadata: metadata, verbose: verbose), for: map.tableID)
     }
 
     private func printRows(_ event: BinlogEvent, _ rows: RowsEvent, _ context: HeaderContext) {

@@ -271,7 +271,7 @@ final class MySQLTextPrinter {
             if case .tableMap(let map) = c.event.payload, let schema = options.schema,
                !schema.keepsTable(database: map.database.bytes, table: map.table.bytes) {
                 skippedEventInTransaction = true
-                ignoredTables.insert(map.tableID)
+                ignoredTables.insertBounded(map.tableID)
                 return
             }
             var statementEnd = false
@@ -822,9 +822,9 @@ final class MySQLTextPrinter {
         if options.printTableMetadata { head += MySQLTableMetadata.lines(map) }
         appendToBinlogStatement(c.event.bytes, more: true)
         if verbosity > 0 {
-            verboseTables[map.tableID] = MariaDBVerboseRows.Table(database: map.database.owned(), table: map.table.owned(),
-                                                                  types: map.columnTypes, metadata: map.columnMetadata,
-                                                                  nullable: (0..<map.columnCount).map(map.isNullable))
+            verboseTables.setBounded(MariaDBVerboseRows.Table(database: map.database.owned(), table: map.table.owned(),
+                                                              types: map.columnTypes, metadata: map.columnMetadata,
+                                                              nullable: (0..<map.columnCount).map(map.isNullable)), for: map.tableID)
         }
     }
 

@@ -214,7 +214,7 @@ struct FilterFrontend {
             role = .tableMap
             if let schema, !schema.keepsTable(database: map.database.bytes, table: map.table.bytes) {
                 keep = false
-                droppedTables.insert(map.tableID)
+                droppedTables.insertBounded(map.tableID)
             } else {
                 droppedTables.remove(map.tableID)
             }

@@ -382,6 +382,10 @@ final class StatsCollector {
             maps[slot] = mapped
             lastMapSlot = slot
         } else {
+            if mapSlots.count >= TableCache.maximumTables {
+                mapSlots.removeAll(keepingCapacity: true)
+                maps.removeAll(keepingCapacity: true)
+            }
             maps.append(mapped)
             lastMapSlot = maps.count - 1
             mapSlots[map.tableID] = lastMapSlot
