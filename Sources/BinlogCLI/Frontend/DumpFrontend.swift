@@ -255,18 +255,9 @@ struct DumpFrontend {
         var inUse = false
         var endOfEvents: UInt64 = 4
         var warnedPostHeader = Set<UInt8>()
-        while true {
-            let event: BinlogEvent
-            do {
-                guard let next = try reader.next() else { break }
-                event = next
-            } catch let failure as BinlogDecodingError where inUse {
-                // A file still being written (or left open by a crash) ends where the bytes end.
-                if !options.quiet {
-                    diagnostics("warning: \(name) is marked in use and ends inside an event: \(failure)")
-                }
-                break
-            }
+        while let event = try reader.next(inUse: inUse, ended: { failure in
+            if !options.quiet { diagnostics("warning: \(name) is marked in use and ends inside an event: \(failure)") }
+        }) {
             endOfEvents = event.endOffset
             progress.advance(bytes: event.bytes.count)
             let type = event.header.type

@@ -64,16 +64,8 @@ struct TransactionCuts {
             // The first event of the open transaction, and its GTID as text.
             var opened: (offset: UInt64, gtid: String?)?
             var inUse = false
-            while true {
-                let event: BinlogEvent
-                do {
-                    guard let next = try reader.next() else { break }
-                    event = next
-                } catch let failure as BinlogDecodingError where inUse {
-                    // As the dump itself: a file in use ends where its complete events end.
-                    _ = failure
-                    break
-                }
+            // As the dump itself: a file in use ends where its complete events end.
+            while let event = try reader.next(inUse: inUse, ended: { _ in }) {
                 let type = event.header.type
                 if case .formatDescription = event.payload {
                     inUse = event.header.flags.contains(.binlogInUse)

@@ -18,7 +18,8 @@ struct Filter: ParsableCommand {
             database is another (transaction control stays) and the Table_map and rows events of other \
             databases' tables, with their Intvar, Rand, User_var, Annotate_rows and Rows_query \
             companions. A transaction left with nothing but its GTID, BEGIN and COMMIT is dropped whole. \
-            MySQL compressed transactions are kept or dropped whole (-d does not look inside them).
+            Inside MySQL compressed transactions the same selection and --rewrite-db apply; a changed \
+            transaction is compressed again, one left with nothing is dropped with its GTID.
 
             A summary (events written and left out) is written to standard error unless --quiet. Exit \
             status: 0 success; 1 damaged input (the error names file, offset and event; the output is \

@@ -21,8 +21,9 @@ import MySQLBinlog
 /// (its Format_description, Gtid_list, Binlog_checkpoint, Previous_gtids) and the Rotate and
 /// Stop events that end the earlier ones are dropped.
 ///
-/// MySQL compressed transactions (Transaction_payload) are kept or dropped whole: `-d` does not
-/// look inside them (said once on standard error).
+/// Inside a MySQL compressed transaction (Transaction_payload) the same selection and
+/// `--rewrite-db` apply to the events it holds; it is compressed again when they change
+/// anything, and dropped with its GTID when nothing of it is kept.
 struct FilterFrontend {
     let options: FilterOptions
     let files: [String]
@@ -92,15 +93,9 @@ struct FilterFrontend {
                 let startAt = cuts.start.flatMap { $0.file == fileIndex ? $0.offset : nil } ?? 4
                 let stopAt = cuts.stop.flatMap { $0.file == fileIndex ? $0.offset : nil }
                 let isLast = fileIndex == inputs.count - 1
-                while true {
-                    let event: BinlogEvent
-                    do {
-                        guard let next = try reader.next() else { break }
-                        event = next
-                    } catch let failure as BinlogDecodingError where inUse {
-                        if !options.quiet { diagnostics("warning: \(input.path) is marked in use and ends inside an event: \(failure)") }
-                        break
-                    }
+                while let event = try reader.next(inUse: inUse, ended: { failure in
+                    if !options.quiet { diagnostics("warning: \(input.path) is marked in use and ends inside an event: \(failure)") }
+                }) {
                     let type = event.header.type
                     if case .formatDescription(let description) = event.payload {
                         inputChecksums = description.checksumAlgorithm == .crc32
