@@ -272,6 +272,9 @@ final class JSONLinesPrinter: TextPrinter {
         case .set(let bits): out.append(decimal: bits)
         case .string(let bytes): appendBytes(bytes, to: &out)
         case .json(let bytes), .jsonDiff(let bytes), .geometry(let bytes), .vector(let bytes): appendBase64(bytes, to: &out)
+        case .compressed(let bytes):
+            // The stored bytes when they cannot be inflated here; rows decoding inflates them first.
+            appendBase64(bytes, to: &out)
         }
     }
 
@@ -446,6 +449,11 @@ final class JSONLinesPrinter: TextPrinter {
                     line.append(UInt8(ascii: "\""))
                 }
                 line.append(UInt8(ascii: ":"))
+                if case .compressed(let stored) = pair.value {
+                    // MariaDB's compressed columns: the value, inflated.
+                    JSONLinesPrinter.appendBytes(try MariaDBCompression.inflateColumn(stored, column: pair.column, at: row)[...], to: &line)
+                    continue
+                }
                 do throws(MySQLJSON.DecodingError) {
                     switch pair.value {
                     case .json(let document):
@@ -526,5 +534,20 @@ final class JSONLinesPrinter: TextPrinter {
             throw failure
         }
         line.append(UInt8(ascii: "]"))
+    }
+}
+
+extension MariaDBCompression {
+    /// A compressed column's value in a row image; errors name the column and the row (offset
+    /// relative to the row data, made absolute by the caller).
+    static func inflateColumn(_ stored: ArraySlice<UInt8>, column: Int, at row: Int) throws(BinlogDecodingError) -> [UInt8] {
+        do {
+            return try inflateColumn(stored, maximumSize: DecodingOptions().maximumDecompressedSize)
+        } catch {
+            var failure = error
+            failure.offset = UInt64(row)
+            failure.field = "row image, column \(column + 1)"
+            throw failure
+        }
     }
 }

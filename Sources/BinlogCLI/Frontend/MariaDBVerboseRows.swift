@@ -458,8 +458,8 @@ struct MariaDBVerboseRows {
         switch code {
         case 10: return 14
         case 247: return metadata & 0xff == 1 || metadata & 0xff == 2 ? code : nil
-        case 252: return (1...4).contains(metadata) ? code : nil
-        case 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 246, 248, 253, 254, 255: return code
+        case 252, 140: return (1...4).contains(metadata) ? code : nil
+        case 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 141, 246, 248, 253, 254, 255: return code
         default: return nil
         }
     }
@@ -513,6 +513,16 @@ struct MariaDBVerboseRows {
             default: return nil
             }
         case 15, 253: name = "VARSTRING(\(metadata))"
+        // Compressed columns print their stored bytes (header and deflate data), as mariadb-binlog does.
+        case 141: name = "VARSTRING(\(metadata)) COMPRESSED"
+        case 140:
+            switch metadata {
+            case 1: name = "TINYBLOB/TINYTEXT COMPRESSED"
+            case 2: name = "BLOB/TEXT COMPRESSED"
+            case 3: name = "MEDIUMBLOB/MEDIUMTEXT COMPRESSED"
+            case 4: name = "LONGBLOB/LONGTEXT COMPRESSED"
+            default: return nil
+            }
         case 254: name = "STRING(\(length))"
         case 255: name = "GEOMETRY"
         default: return nil
@@ -584,7 +594,7 @@ struct MariaDBVerboseRows {
             text(four(Int(field[field.startIndex]) + 1900))
         case .enumIndex(let index):
             text("\(index)")
-        case .string(let value), .json(let value), .jsonDiff(let value), .geometry(let value), .vector(let value):
+        case .string(let value), .json(let value), .jsonDiff(let value), .geometry(let value), .vector(let value), .compressed(let value):
             appendQuoted(value, to: &out)
         case .null:
             out.append("NULL")

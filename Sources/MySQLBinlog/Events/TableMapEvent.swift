@@ -51,8 +51,8 @@ public struct TableMapEvent: Hashable, Sendable {
                 let first = index < metadataBytes.endIndex ? UInt16(metadataBytes[index]) : 0
                 let second = index + 1 < metadataBytes.endIndex ? UInt16(metadataBytes[index + 1]) : 0
                 index += 2
-                // VARCHAR and BIT store little-endian; STRING/ENUM/SET/NEWDECIMAL keep the first byte high.
-                if type == .varchar || type == .varString || type == .bit {
+                // VARCHAR (compressed too) and BIT store little-endian; STRING/ENUM/SET/NEWDECIMAL keep the first byte high.
+                if type == .varchar || type == .varString || type == .bit || type == .varcharCompressed {
                     values.append(first | second << 8)
                 } else {
                     values.append(first << 8 | second)

@@ -63,4 +63,56 @@ public enum MariaDBCompression {
         }
         return output
     }
+
+    /// The value of a MariaDB compressed column (`VARCHAR`/`BLOB`/`TEXT … COMPRESSED`) from its
+    /// stored bytes. Empty bytes are the empty value; otherwise:
+    ///
+    /// | Name | Format | Description |
+    /// |---|---|---|
+    /// | header | int<1> | `0x80` clear: the value follows as is. Set: bits 0–2 the byte count of the length, bit 3 set for raw deflate (clear: a zlib stream) |
+    /// | length | int<0..7> big-endian | the value's size (when compressed) |
+    /// | data | bytes<EOF> | the value, or its deflate / zlib stream |
+    public static func inflateColumn(_ bytes: ArraySlice<UInt8>, maximumSize: Int) throws(BinlogDecodingError) -> [UInt8] {
+        func failure(_ message: String) -> BinlogDecodingError {
+            BinlogDecodingError(.decompressionFailed(message), offset: 0, field: "compressed column")
+        }
+        guard let header = bytes.first else { return [] }
+        guard header & 0x80 != 0 else { return Array(bytes.dropFirst()) }
+        let lengthBytes = Int(header & 0x07)
+        guard bytes.count > lengthBytes else { throw failure("the column's header declares \(lengthBytes) length bytes, \(bytes.count - 1) follow") }
+        var length = 0
+        for byte in bytes.dropFirst().prefix(lengthBytes) { length = length << 8 | Int(byte) }
+        let data = bytes.dropFirst(1 + lengthBytes)
+        guard length <= maximumSize else {
+            throw BinlogDecodingError(.limitExceeded("a compressed column declares \(length) bytes, past the cap of \(maximumSize)"),
+                                      offset: 0, field: "compressed column")
+        }
+        guard length <= data.count.multipliedReportingOverflow(by: maximumZlibRatio).partialValue + 64 else {
+            throw failure("a compressed column declares \(length) bytes, more than its \(data.count) bytes of deflate data can inflate to")
+        }
+        var output = [UInt8](repeating: 0, count: length)
+        var stream = z_stream()
+        let windowBits: Int32 = header & 0x08 != 0 ? -15 : 15
+        guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw failure("cannot initialise zlib")
+        }
+        defer { inflateEnd(&stream) }
+        var input = Array(data)
+        var dummy: UInt8 = 0
+        let status: Int32 = input.withUnsafeMutableBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                withUnsafeMutablePointer(to: &dummy) { dummyPointer in
+                    stream.next_in = inputBuffer.baseAddress ?? dummyPointer
+                    stream.avail_in = uInt(inputBuffer.count)
+                    stream.next_out = outputBuffer.baseAddress ?? dummyPointer
+                    stream.avail_out = uInt(outputBuffer.count)
+                    return inflate(&stream, Z_FINISH)
+                }
+            }
+        }
+        guard status == Z_STREAM_END, Int(stream.total_out) == length else {
+            throw failure("the column's deflate data does not inflate to the \(length) bytes its header declares (zlib status \(status), \(stream.total_out) bytes)")
+        }
+        return output
+    }
 }

@@ -75,12 +75,16 @@ public struct ColumnType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let string = Self(rawValue: 254)
     /// The corresponding server constant is `MYSQL_TYPE_GEOMETRY`.
     public static let geometry = Self(rawValue: 255)
+    /// MariaDB's `BLOB`/`TEXT … COMPRESSED` (`MYSQL_TYPE_BLOB_COMPRESSED`): metadata as BLOB's.
+    public static let blobCompressed = Self(rawValue: 140)
+    /// MariaDB's `VARCHAR … COMPRESSED` (`MYSQL_TYPE_VARCHAR_COMPRESSED`): metadata as VARCHAR's.
+    public static let varcharCompressed = Self(rawValue: 141)
 
     /// Bytes of Table_map metadata this type carries.
     public var metadataLength: Int {
         switch rawValue {
-        case 4, 5, 17, 18, 19, 242, 245, 249, 250, 251, 252, 255: return 1
-        case 15, 16, 246, 247, 248, 253, 254: return 2
+        case 4, 5, 17, 18, 19, 140, 242, 245, 249, 250, 251, 252, 255: return 1
+        case 15, 16, 141, 246, 247, 248, 253, 254: return 2
         default: return 0
         }
     }

@@ -36,6 +36,9 @@ public enum RowValue: Equatable, Sendable {
     case geometry(ArraySlice<UInt8>)
     /// MySQL 9 VECTOR: little-endian floats.
     case vector(ArraySlice<UInt8>)
+    /// MariaDB's compressed columns (`BLOB`/`TEXT … COMPRESSED` 140, `VARCHAR … COMPRESSED` 141): the
+    /// stored bytes, which ``MariaDBCompression/inflateColumn(_:maximumSize:)`` turns into the value.
+    case compressed(ArraySlice<UInt8>)
 }
 
 /// Decodes the row images of one table, prepared once from its Table_map.
@@ -279,6 +282,10 @@ public struct RowDecoder: Sendable {
             return .vector(lengthPrefixed(Int(metadata)))
         case 15, 253:
             return .string(lengthPrefixed(metadata < 256 ? 1 : 2))
+        case 141:
+            return .compressed(lengthPrefixed(metadata < 256 ? 1 : 2))
+        case 140:
+            return .compressed(lengthPrefixed(Int(metadata)))
         case 254:
             var length = Int(metadata & 0xff)
             let high = Int(metadata >> 8)
@@ -337,7 +344,9 @@ public struct TableMapOptionalMetadata: Sendable {
             }
             return code
         }
-        let characterColumns = types.indices.filter { [254, 15, 253, 252].contains(realType($0)) }
+        // MariaDB's compressed VARCHAR and BLOB/TEXT (141, 140) have a charset entry too (its
+        // server writes one; mariadb-binlog 10.11 skips them and shifts the rest).
+        let characterColumns = types.indices.filter { [254, 15, 253, 252, 140, 141].contains(realType($0)) }
         let enumSetColumns = types.indices.filter { [247, 248].contains(realType($0)) }
         var columnCollations = [UInt32?](repeating: nil, count: types.count)
         var sawCharset = false

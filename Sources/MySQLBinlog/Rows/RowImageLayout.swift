@@ -50,11 +50,11 @@ public enum RowImageLayout {
         case 18: return 5 + (Int(metadata) + 1) / 2
         case 16:
             return Int(metadata >> 8) + (metadata & 0xff > 0 ? 1 : 0)
-        case 15:
+        case 15, 141:
             let prefix = metadata > 255 ? 2 : 1
             guard let value = littleEndian(prefix) else { return nil }
             return value + prefix
-        case 249, 250, 251, 252, 255, 245, 242:
+        case 249, 250, 251, 252, 255, 245, 242, 140:
             let packLength = Int(metadata)
             guard (1...4).contains(packLength), let value = littleEndian(packLength) else { return nil }
             return value + packLength
