@@ -140,3 +140,17 @@ enum Corpus {
         return files.sorted { $0.relative < $1.relative }
     }
 }
+
+/// Starts a throwaway MariaDB with Scripts/mariadb-sandbox (its options after `--`); returns the
+/// script's exit status. The server inherits the starter's descriptors, so nothing of it may be
+/// a pipe read to its end: its output goes nowhere.
+func startSandbox(_ server: String, options: [String]) throws -> Int32 {
+    let start = Process()
+    start.executableURL = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox")
+    start.arguments = ["start", server, "--"] + options
+    start.standardOutput = FileHandle.nullDevice
+    start.standardError = FileHandle.nullDevice
+    try start.run()
+    start.waitUntilExit()
+    return start.terminationStatus
+}

@@ -466,15 +466,7 @@ final class StatsLiveTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
         let server = scratch.appendingPathComponent("server").path
-        // The server inherits the starter's descriptors: nothing may be a pipe read to its end here.
-        let start = Process()
-        start.executableURL = URL(fileURLWithPath: sandbox)
-        start.arguments = ["start", server, "--", "--binlog-format=MIXED"]
-        start.standardOutput = FileHandle.nullDevice
-        start.standardError = FileHandle.nullDevice
-        try start.run()
-        start.waitUntilExit()
-        XCTAssertEqual(start.terminationStatus, 0, "see \(server)/error.log")
+        XCTAssertEqual(try startSandbox(server, options: ["--binlog-format=MIXED"]), 0, "see \(server)/error.log")
         defer { _ = try? runProcess(sandbox, ["stop", server]) }
         // Two workloads with a rotation between them, so the files are read as one stream; MIXED
         // format logs the unsafe statements of mixed-unsafe.sql as rows and the rest as statements.

@@ -11,6 +11,8 @@ struct DumpFrontend {
     var files: [String]
     /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
     var showsProgress = false
+    /// A consumer of the selected events in place of the printer `--format` chooses (flashback).
+    var customPrinter: ((OutputSink) -> any TextPrinter)?
 
     /// Runs against standard output (or `--result-file`) and standard error; returns the exit code.
     func runToStandardOutput() -> Int32 {
@@ -95,10 +97,29 @@ struct DumpFrontend {
             diagnostics("--print-table-metadata is for the text output (jsonl has the columns in its Table_map objects)")
             return 2
         }
-        let printer: any TextPrinter = options.format == .jsonl
-            ? JSONLinesPrinter(out: out, schema: schema, rewrite: rewrite,
-                               maximumJSONDepth: decoding.maximumJSONDepth)
-            : dialect.makePrinter(out: out, options: textOptions(schema))
+        if options.format == .sql, let conflict = sqlConflict {
+            diagnostics("\(conflict) is for the text output; --format sql writes plain statements and row changes as INSERT, UPDATE and DELETE")
+            return 2
+        }
+        let printer: any TextPrinter
+        if let customPrinter {
+            printer = customPrinter(out)
+        } else {
+            switch options.format {
+            case .jsonl:
+                printer = JSONLinesPrinter(out: out, schema: schema, rewrite: rewrite, maximumJSONDepth: decoding.maximumJSONDepth)
+            case .sql:
+                var sql = SQLOutputOptions()
+                sql.schema = schema
+                sql.rewrite = rewrite
+                sql.disableLogBin = options.disableLogBin
+                sql.loadDataDirectory = textOptions(schema).loadDataDirectory
+                sql.maximumJSONDepth = decoding.maximumJSONDepth
+                printer = SQLPrinter(out: out, options: sql)
+            case .text:
+                printer = dialect.makePrinter(out: out, options: textOptions(schema))
+            }
+        }
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
         let sizes = inputs.map { $0.plainSize() }
         let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
@@ -177,6 +198,17 @@ struct DumpFrontend {
         }
         printer.trailer()
         return 0
+    }
+
+    /// A text-output option given with `--format sql`, by name.
+    private var sqlConflict: String? {
+        if options.verbose > 0 { return "-v" }
+        if options.printTableMetadata { return "--print-table-metadata" }
+        if options.hexdump { return "--hexdump" }
+        if options.shortForm { return "--short-form" }
+        if options.idempotent { return "--idempotent" }
+        if options.base64Output != .auto { return "--base64-output" }
+        return nil
     }
 
     /// `--rewrite-db` (checked in run()).

@@ -485,52 +485,31 @@ final class JSONLinesPrinter: TextPrinter {
             }
             line.append(UInt8(ascii: "}"))
         }
-        let data = rows.rows
-        var index = data.startIndex
         line.append(UInt8(ascii: "["))
         var first = true
         do throws(BinlogDecodingError) {
-            while index < data.endIndex {
-                let rowStart = index
+            try decoder.forEachRow(of: rows) { (row) throws(BinlogDecodingError) in
                 if !first { line.append(UInt8(ascii: ",")) }
                 first = false
-                let before = rows.version == 0
-                    ? try decoder.decodePreGAImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
-                    : try decoder.decodeImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
-                index += before.length
+                let rowStart = row.first.range.lowerBound
                 switch rows.kind {
                 case .write:
                     line.append("{\"after\":")
-                    try image(before.values, at: rowStart)
+                    try image(row.first.values, at: rowStart)
                 case .delete:
                     line.append("{\"before\":")
-                    try image(before.values, at: rowStart)
+                    try image(row.first.values, at: rowStart)
                 case .update, .partialUpdate:
-                    let presentAfter = rows.columnsPresentAfter ?? rows.columnsPresent
-                    let after = rows.kind == .partialUpdate
-                        ? try decoder.decodePartialImage(data, at: index, present: presentAfter, columns: rows.columnCount)
-                        : rows.version == 0
-                        ? try decoder.decodePreGAImage(data, at: index, present: presentAfter, columns: rows.columnCount)
-                        : try decoder.decodeImage(data, at: index, present: presentAfter, columns: rows.columnCount)
-                    index += after.length
                     line.append("{\"before\":")
-                    try image(before.values, at: rowStart)
+                    try image(row.first.values, at: rowStart)
                     line.append(",\"after\":")
-                    try image(after.values, at: rowStart)
+                    try image(row.second?.values ?? [], at: rowStart)
                 }
                 line.append(UInt8(ascii: "}"))
-                if index == rowStart {
-                    // No column in the images: every row would be this one, forever.
-                    throw BinlogDecodingError(.invalidLength("a row of no bytes (no column present) before the end of the row data"),
-                                              offset: UInt64(index), field: "rows")
-                }
             }
         } catch var failure {
             // Offsets in the row data are relative to the event: make them absolute.
-            failure.offset = event.offset + UInt64(rows.rowsStart) + failure.offset - UInt64(data.startIndex)
-            failure.eventType = event.header.type
-            failure.eventOffset = event.offset
-            failure.file = fileName
+            failure.locate(inRowsOf: event, rows, file: fileName)
             throw failure
         }
         line.append(UInt8(ascii: "]"))

@@ -504,25 +504,20 @@ struct MariaDBVerboseRows {
             guard metadata & 0xff == 1 || metadata & 0xff == 2 else { return nil }
             name = metadata & 0xff == 1 ? "ENUM(1 byte)" : "ENUM(2 bytes)"
         case 248: name = "SET(\(metadata & 0xff) bytes)"
-        case 252:
+        // Compressed columns (140, 141) print their stored bytes (header and deflate data), as
+        // mariadb-binlog does, under their uncompressed type's name and " COMPRESSED".
+        case 252, 140:
+            let kind: String
             switch metadata {
-            case 1: name = "TINYBLOB/TINYTEXT"
-            case 2: name = "BLOB/TEXT"
-            case 3: name = "MEDIUMBLOB/MEDIUMTEXT"
-            case 4: name = "LONGBLOB/LONGTEXT"
+            case 1: kind = "TINYBLOB/TINYTEXT"
+            case 2: kind = "BLOB/TEXT"
+            case 3: kind = "MEDIUMBLOB/MEDIUMTEXT"
+            case 4: kind = "LONGBLOB/LONGTEXT"
             default: return nil
             }
+            name = code == 140 ? kind + " COMPRESSED" : kind
         case 15, 253: name = "VARSTRING(\(metadata))"
-        // Compressed columns print their stored bytes (header and deflate data), as mariadb-binlog does.
         case 141: name = "VARSTRING(\(metadata)) COMPRESSED"
-        case 140:
-            switch metadata {
-            case 1: name = "TINYBLOB/TINYTEXT COMPRESSED"
-            case 2: name = "BLOB/TEXT COMPRESSED"
-            case 3: name = "MEDIUMBLOB/MEDIUMTEXT COMPRESSED"
-            case 4: name = "LONGBLOB/LONGTEXT COMPRESSED"
-            default: return nil
-            }
         case 254: name = "STRING(\(length))"
         case 255: name = "GEOMETRY"
         default: return nil

@@ -21,6 +21,8 @@ public enum FuzzHarness {
         ["dump", "--format", "jsonl"],
         ["dump", "--format", "jsonl", "--database", "test", "--include-gtids", "0-1-1,1-1-5"],
         ["dump", "--short-form", "--skip-gtids", "--idempotent"],
+        ["dump", "--format", "sql", "--disable-log-bin"],
+        ["dump", "--format", "sql", "--rewrite-db", "test->t2", "--ignore-table", "test.x"],
         // Cuts moved to transaction boundaries (a first reading pass), renamed databases, replica rules.
         ["dump", "--stop-position", "2000", "--start-datetime", "2030-01-01 00:00:00", "--timezone", "UTC",
          "--rewrite-db", "test->t2", "--wild-ignore-table", "test.x%", "-v"],

@@ -10,6 +10,14 @@ struct Dump: ParsableCommand {
             input, an index file (it stands for the files it lists), or a gzip or zstd compressed copy. \
             Several files are read in order as one stream.
 
+            --format sql prints plain SQL instead: statements as logged, each after the session settings \
+            it needs (USE, SET TIMESTAMP, sql_mode by name, character sets, user variables, INSERT_ID, RAND \
+            seeds), rows events as INSERT, UPDATE … LIMIT 1 and DELETE … LIMIT 1 with exact values (WHERE on \
+            the primary key when the metadata names it, else on every column of the before image), no \
+            BINLOG statements. Without column names in the binlog (binlog_row_metadata MINIMAL or NO_LOG) \
+            the statements look the names up in the target's information_schema and run with \
+            PREPARE/EXECUTE.
+
             --format jsonl prints one JSON object per event instead. Keys of every object: type, type_code, \
             file, position, end_position, timestamp, server_id, gtid. Query adds database, query, thread_id, \
             exec_time, error_code; Xid xid; Rotate next_file, next_position; Table_map table_id, database, \
@@ -36,7 +44,7 @@ struct Dump: ParsableCommand {
 struct DumpOptions: ParsableArguments {
     @OptionGroup(title: "Selection") var selection: SelectionOptions
 
-    @Option(help: ArgumentHelp("text: the mysqlbinlog script (default); jsonl: one JSON object per event, row values typed (keys in the manual).",
+    @Option(help: ArgumentHelp("text: the mysqlbinlog script (default); sql: plain SQL, row events as INSERT/UPDATE/DELETE; jsonl: one JSON object per event, row values typed (keys in the manual).",
                                valueName: "format"))
     var format: OutputFormat = .text
 
@@ -91,5 +99,6 @@ enum Base64OutputMode: String, ExpressibleByArgument, CaseIterable {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
+    case sql
     case jsonl
 }

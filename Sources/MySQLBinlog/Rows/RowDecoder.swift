@@ -297,6 +297,59 @@ public struct RowDecoder: Sendable {
     }
 }
 
+/// One row of a rows event, decoded: its first image (a write's after image, a delete's or an
+/// update's before image) and an update's after image, each with its bytes' range in the rows data.
+public struct DecodedRow {
+    public typealias Image = (values: [(column: Int, value: RowValue)], range: Range<Int>)
+    public var first: Image
+    /// Updates only (partial updates: their after image, JSON changes included).
+    public var second: Image?
+}
+
+extension RowDecoder {
+    /// Decodes the rows of `rows` in order (pre-GA, v1, v2, partial updates), calling `body` for
+    /// each. Error offsets, `body`'s included, are indices into `rows.rows`.
+    public func forEachRow(of rows: RowsEvent, _ body: (DecodedRow) throws(BinlogDecodingError) -> Void) throws(BinlogDecodingError) {
+        let data = rows.rows
+        var index = data.startIndex
+        while index < data.endIndex {
+            let rowStart = index
+            let first = rows.version == 0
+                ? try decodePreGAImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
+                : try decodeImage(data, at: index, present: rows.columnsPresent, columns: rows.columnCount)
+            index += first.length
+            var second: DecodedRow.Image?
+            if rows.kind == .update || rows.kind == .partialUpdate {
+                let presentAfter = rows.columnsPresentAfter ?? rows.columnsPresent
+                let after = rows.kind == .partialUpdate
+                    ? try decodePartialImage(data, at: index, present: presentAfter, columns: rows.columnCount)
+                    : rows.version == 0
+                    ? try decodePreGAImage(data, at: index, present: presentAfter, columns: rows.columnCount)
+                    : try decodeImage(data, at: index, present: presentAfter, columns: rows.columnCount)
+                second = (after.values, index..<(index + after.length))
+                index += after.length
+            }
+            if index == rowStart {
+                // No column in the images: every row would be this one, forever.
+                throw BinlogDecodingError(.invalidLength("a row of no bytes (no column present) before the end of the row data"),
+                                          offset: UInt64(index), field: "rows")
+            }
+            try body(DecodedRow(first: (first.values, rowStart..<(rowStart + first.length)), second: second))
+        }
+    }
+}
+
+extension BinlogDecodingError {
+    /// An error with an offset into a rows event's row data (``RowDecoder/forEachRow(of:_:)``)
+    /// made to name the file, the event and the byte's offset in the file.
+    public mutating func locate(inRowsOf event: BinlogEvent, _ rows: RowsEvent, file: String?) {
+        offset = event.offset + UInt64(rows.rowsStart) + offset - UInt64(rows.rows.startIndex)
+        eventType = event.header.type
+        eventOffset = event.offset
+        self.file = file
+    }
+}
+
 /// What the optional metadata block of a Table_map says (binlog_row_metadata MINIMAL / FULL;
 /// MySQL 8.0.1+, MariaDB 10.5+): for now the column names and signedness.
 ///
