@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "MySQLWire",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "MySQLClient",
@@ -64,6 +65,7 @@ let package = Package(
         ),
         .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog", "CZlib", "CZstd"]),
         .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "MySQLClientTests", dependencies: ["MySQLClient", "MySQLWire"]),
         .testTarget(name: "BinlogCLITests", dependencies: ["BinlogCLI", "MySQLBinlog", "CZstd"]),
     ],
     swiftLanguageModes: [.v6]
