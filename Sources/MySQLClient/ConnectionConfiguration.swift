@@ -1,4 +1,4 @@
-// Where and how to reach a server; the connection itself comes with the protocol work.
+// Where and how to reach a server (the connection is MySQLConnection).
 
 /// The address and credentials of a MySQL or MariaDB server.
 public struct ConnectionConfiguration: Sendable, Hashable {
@@ -10,6 +10,8 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public var address: Address
     public var user: String
     public var database: String?
+    /// Ask for CLIENT_LOCAL_FILES (LOAD DATA LOCAL INFILE; the session's caller decides which files it sends).
+    public var allowsLocalFiles = false
 
     public init(address: Address, user: String, database: String? = nil) {
         self.address = address

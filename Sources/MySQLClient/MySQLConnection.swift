@@ -46,13 +46,33 @@ public final class MySQLSession {
         try await query(Array(sql.utf8))
     }
 
+    /// `localFile` answers a LOAD DATA LOCAL INFILE request (the connection must have asked for
+    /// CLIENT_LOCAL_FILES): the file's bytes, or nil to refuse it (an empty file is sent).
     @discardableResult
-    public func query(_ sql: [UInt8]) async throws -> QueryResult {
+    public func query(_ sql: [UInt8], localFile: ((String) -> [UInt8]?)? = nil) async throws -> QueryResult {
         try await send(Command.query(sql), sequenceID: 0)
         var reader = QueryResponseReader(capabilities: capabilities)
         var last = QueryResult()
         while true {
             let packet = try await MySQLSession.readPacket(&inbound, &decoder)
+            if ResponseKind(packet.payload) == .localInfile {
+                // 0xFB and the file name; the client answers with the file's contents, then an empty packet.
+                var request = packet.payload
+                request.moveReaderIndex(forwardBy: 1)
+                let name = String(decoding: request.readBytes(length: request.readableBytes) ?? [], as: UTF8.self)
+                let contents = localFile?(name) ?? []
+                var sequence = packet.sequenceID &+ 1
+                var offset = 0
+                repeat {
+                    let end = min(contents.count, offset + (1 << 20))
+                    if end > offset {
+                        sequence = try await send(ByteBuffer(bytes: contents[offset..<end]), sequenceID: sequence)
+                    }
+                    offset = end
+                } while offset < contents.count
+                _ = try await send(ByteBuffer(), sequenceID: sequence)
+                continue
+            }
             if try reader.feed(packet.payload) {
                 last = reader.result
                 guard reader.moreResults else { return last }
@@ -73,10 +93,12 @@ public final class MySQLSession {
         try? await send(Command.quit, sequenceID: 0)
     }
 
-    private func send(_ payload: ByteBuffer, sequenceID: UInt8) async throws {
+    @discardableResult
+    private func send(_ payload: ByteBuffer, sequenceID: UInt8) async throws -> UInt8 {
         var wire = ByteBuffer()
-        PacketEncoder.encode(payload, sequenceID: sequenceID, into: &wire)
+        let next = PacketEncoder.encode(payload, sequenceID: sequenceID, into: &wire)
         try await outbound.write(wire)
+        return next
     }
 
     fileprivate static func readPacket(_ inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
@@ -148,6 +170,7 @@ public enum MySQLConnection {
         }
         var capabilities = Capabilities.client.intersection(handshake.capabilities)
         capabilities.insert(.protocol41)
+        if configuration.allowsLocalFiles && handshake.capabilities.contains(.localFiles) { capabilities.insert(.localFiles) }
         if configuration.database != nil { capabilities.insert(.connectWithDB) }
         let secure: Bool
         if case .unixSocket = configuration.address { secure = true } else { secure = false }

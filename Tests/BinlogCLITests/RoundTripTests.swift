@@ -12,8 +12,15 @@ final class RoundTripTests: XCTestCase {
         try replayEveryWorkload(options: " --format sql")
     }
 
-    /// Scripts/roundtrip-check on every workload of TestData with `binlog dump OPTIONS` as the decoder.
-    private func replayEveryWorkload(options: String) throws {
+    /// `binlog replay` straight into the server (one session, no client): LOAD DATA LOCAL INFILE,
+    /// temporary tables, XA, latin1 statements and all.
+    func testEveryWorkloadReplaysThroughBinlogReplay() throws {
+        try replayEveryWorkload(options: "", replay: true)
+    }
+
+    /// Scripts/roundtrip-check on every workload of TestData with `binlog dump OPTIONS` as the
+    /// decoder, or `binlog replay` applying the files itself.
+    private func replayEveryWorkload(options: String, replay: Bool = false) throws {
         guard CLIPaths.which("mariadbd") != nil, CLIPaths.which("mariadb") != nil else {
             throw XCTSkip("MariaDB server and client are not installed (Debian packages mariadb-server, mariadb-client); .ci/run installs them")
         }
@@ -27,8 +34,8 @@ final class RoundTripTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(workloads.count, 20)
         for (workload, files) in workloads.sorted(by: { $0.key < $1.key }) {
-            let result = try runProcess(CLIPaths.scripts.appendingPathComponent("roundtrip-check").path,
-                                        ["--decoder", "\(binlog.path) dump\(options)"] + files.sorted())
+            let mode = replay ? ["--replay", "\(binlog.path) replay -q"] : ["--decoder", "\(binlog.path) dump\(options)"]
+            let result = try runProcess(CLIPaths.scripts.appendingPathComponent("roundtrip-check").path, mode + files.sorted())
             XCTAssertEqual(result.status, 0, "\(workload)\(options): \(result.error)\(String(decoding: result.output, as: UTF8.self))")
         }
     }

@@ -11,8 +11,9 @@ struct DumpFrontend {
     var files: [String]
     /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
     var showsProgress = false
-    /// A consumer of the selected events in place of the printer `--format` chooses (flashback).
-    var customPrinter: ((OutputSink) -> any TextPrinter)?
+    /// A consumer of the selected events in place of the printer `--format` chooses (flashback,
+    /// replay): given the output, the dialect of the first file and the text options.
+    var customPrinter: ((OutputSink, TextDialect, TextOutputOptions) -> any TextPrinter)?
 
     /// Runs against standard output (or `--result-file`) and standard error; returns the exit code.
     func runToStandardOutput() -> Int32 {
@@ -103,7 +104,7 @@ struct DumpFrontend {
         }
         let printer: any TextPrinter
         if let customPrinter {
-            printer = customPrinter(out)
+            printer = customPrinter(out, dialect, textOptions(schema))
         } else {
             switch options.format {
             case .jsonl:

@@ -8,6 +8,26 @@ import MySQLBinlog
 
 enum LocalFile {
     /// Creates `path` only if it does not exist; false when it exists.
+    /// A whole (small) file's bytes.
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIError(.usage, "\(path): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw CLIError(.usage, "\(path): cannot read: \(String(cString: strerror(errno)))") }
+            if count == 0 { return bytes }
+            bytes += chunk.prefix(count)
+        }
+    }
+
+    static func readText(_ path: String) throws -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
     static func createExclusive(_ path: String, contents: [UInt8]) throws -> Bool {
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
         if fd < 0 {

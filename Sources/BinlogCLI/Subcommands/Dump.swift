@@ -87,6 +87,17 @@ struct DumpOptions: ParsableArguments {
     var quiet = false
 }
 
+extension DumpOptions {
+    /// The options for reading a selection as dump reads it (flashback, replay).
+    static func reading(_ selection: SelectionOptions, noVerifyChecksum: Bool, quiet: Bool) throws -> DumpOptions {
+        var options = try DumpOptions.parse([])
+        options.selection = selection
+        options.noVerifyChecksum = noVerifyChecksum
+        options.quiet = quiet
+        return options
+    }
+}
+
 enum Base64OutputMode: String, ExpressibleByArgument, CaseIterable {
     case auto
     case never

@@ -28,14 +28,11 @@ struct FlashbackFrontend {
         }
         var dumpOptions: DumpOptions
         do {
-            dumpOptions = try DumpOptions.parse([])
+            dumpOptions = try DumpOptions.reading(options.selection, noVerifyChecksum: options.noVerifyChecksum, quiet: options.quiet)
         } catch {
             diagnostics("\(error)")
             return 2
         }
-        dumpOptions.selection = options.selection
-        dumpOptions.noVerifyChecksum = options.noVerifyChecksum
-        dumpOptions.quiet = options.quiet
         let schema: SchemaFilter?
         let rewrite: DatabaseRewrite?
         do {
@@ -50,7 +47,7 @@ struct FlashbackFrontend {
         let stack = SpillStack(directory: directory)
         let collector = FlashbackCollector(format: options.format, stack: stack, schema: schema, rewrite: rewrite)
         var frontend = DumpFrontend(options: dumpOptions, files: files)
-        frontend.customPrinter = { _ in collector }
+        frontend.customPrinter = { _, _, _ in collector }
         let code = frontend.run(out: OutputSink(), diagnostics: diagnostics)
         if code != 0 { return code }
         do {

@@ -1,0 +1,416 @@
+// The work of `binlog replay`: the mysqlbinlog script of the selection, sent statement by
+// statement over one session, with the last committed transaction recorded as it goes.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import MySQLBinlog
+import MySQLClient
+import MySQLWire
+
+/// The statements of one event, and where the event is.
+struct ReplayItem: Sendable {
+    var statements: [[UInt8]]
+    var file: String
+    var offset: UInt64
+    var endOffset: UInt64
+    /// The event starts a transaction / is its last event (or a statement outside any).
+    var opens = false
+    var closes = false
+    var gtid: String?
+}
+
+enum ReplayMessage: Sendable {
+    case item(ReplayItem)
+    /// The reading ended: its exit code and what it said.
+    case end(code: Int32, diagnostics: [String])
+}
+
+/// Between the reading (DumpFrontend, on its own thread) and the sending: the text printer of the
+/// file's dialect writes each event's lines into a buffer, which is split into statements and
+/// handed over with the event's position.
+final class ReplayPrinter: TextPrinter {
+    private let inner: any TextPrinter
+    private let sink: OutputSink
+    private let queue: HandoffQueue<ReplayMessage>
+    private var splitter = ScriptSplitter()
+    private var span = TransactionSpan()
+    private var file = ""
+    /// The GTID of the transaction being read (from its first event to its last).
+    private var gtid: String?
+    private(set) var cancelled = false
+
+    init(inner: any TextPrinter, sink: OutputSink, queue: HandoffQueue<ReplayMessage>) {
+        self.inner = inner
+        self.sink = sink
+        self.queue = queue
+    }
+
+    var warnings: [String] { inner.warnings }
+    var printsFormatDescriptionBeforeStartInEveryMode: Bool { inner.printsFormatDescriptionBeforeStartInEveryMode }
+    func usePrecomputedBase64(_ text: ArraySlice<UInt8>?) { inner.usePrecomputedBase64(text) }
+
+    private func handOver(_ item: ReplayItem) throws {
+        var item = item
+        item.statements = splitter.feed(sink.buffer[...])
+        sink.buffer.removeAll(keepingCapacity: true)
+        guard !item.statements.isEmpty || item.closes || item.opens else { return }
+        if queue.put(.item(item)) == nil {
+            cancelled = true
+            throw CLIError(.dataProblem, "replay stopped")
+        }
+    }
+
+    func preamble() {
+        inner.preamble()
+        try? handOver(ReplayItem(statements: [], file: "", offset: 0, endOffset: 0))
+    }
+
+    func beginFile() { inner.beginFile() }
+
+    func beginFile(named name: String) {
+        file = name
+        span = TransactionSpan()
+        inner.beginFile(named: name)
+        try? handOver(ReplayItem(statements: [], file: name, offset: 0, endOffset: 4))
+    }
+
+    func print(_ event: BinlogEvent, formatDescription: FormatDescriptionEvent) throws {
+        let step = span.feed(type: event.header.type.rawValue, payload: event.payload)
+        try inner.print(event, formatDescription: formatDescription)
+        if step.opens { gtid = TransactionCuts.gtidText(event) }
+        var item = ReplayItem(statements: [], file: file, offset: event.offset, endOffset: event.endOffset)
+        item.opens = step.opens
+        item.closes = step.closes
+        item.gtid = gtid
+        if step.closes { gtid = nil }
+        try handOver(item)
+    }
+
+    func endFile() {
+        inner.endFile()
+        try? handOver(ReplayItem(statements: [], file: file, offset: 0, endOffset: 0))
+    }
+
+    func trailer() {
+        inner.trailer()
+        try? handOver(ReplayItem(statements: [], file: "", offset: 0, endOffset: 0))
+    }
+
+    func finishAfterError() {
+        inner.finishAfterError()
+        sink.buffer.removeAll()
+    }
+}
+
+/// Where the replay is: the last transaction the server committed.
+struct ReplayCheckpoint: Equatable {
+    var file: String
+    var position: UInt64
+    var gtid: String?
+
+    var text: String { "file=\(file)\nposition=\(position)\n" + (gtid.map { "gtid=\($0)\n" } ?? "") }
+
+    init(file: String, position: UInt64, gtid: String?) {
+        self.file = file
+        self.position = position
+        self.gtid = gtid
+    }
+
+    init(parsing text: String, path: String) throws {
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+        }
+        guard let file = values["file"], let position = values["position"].flatMap(UInt64.init) else {
+            throw CLIError(.usage, "\(path): not a replay checkpoint (file= and position= lines expected)")
+        }
+        self.file = file
+        self.position = position
+        gtid = values["gtid"]
+    }
+
+    /// Written to a temporary file beside `path`, synced, then renamed over it.
+    func write(to path: String) throws {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CLIError(.usage, "\(temporary): cannot create: \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
+            throw CLIError(.usage, "\(path): cannot write the checkpoint: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+struct ReplayFrontend {
+    var options: ReplayOptions
+    var files: [String]
+
+    func runToStandardOutput() -> Int32 {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        let frontend = self
+        Task {
+            box.code = await frontend.run(diagnostics: { writeStandardError("binlog: " + $0) }, output: { text in
+                var bytes = Array(text.utf8)
+                _ = bytes.withUnsafeMutableBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+            })
+            done.signal()
+        }
+        done.wait()
+        return box.code
+    }
+
+    private final class ResultBox: @unchecked Sendable { var code: Int32 = 0 }
+
+    /// Replays; returns the exit code (1: a server error or damaged data, 2: usage, 3: cannot connect).
+    func run(diagnostics: @escaping @Sendable (String) -> Void, output: @escaping @Sendable (String) -> Void) async -> Int32 {
+        var dumpOptions: DumpOptions
+        do {
+            dumpOptions = try DumpOptions.reading(options.selection, noVerifyChecksum: options.noVerifyChecksum, quiet: options.quiet)
+        } catch {
+            diagnostics("\(error)")
+            return 2
+        }
+        dumpOptions.skipGtids = options.skipGtids
+        dumpOptions.idempotent = options.idempotent
+        var inputs = files
+        // --resume: from the checkpoint's file, at its position.
+        if options.resume {
+            guard let path = options.checkpoint else {
+                diagnostics("--resume needs --checkpoint FILE")
+                return 2
+            }
+            if access(path, F_OK) != 0 {
+                if !options.quiet { diagnostics("note: \(path) does not exist yet: the replay starts at the beginning") }
+            } else { do {
+                let checkpoint = try ReplayCheckpoint(parsing: try LocalFile.readText(path), path: path)
+                let expanded = try BinlogInput.expand(files).map(\.path)
+                guard let index = expanded.firstIndex(of: checkpoint.file) else {
+                    diagnostics("\(path): the checkpoint is in \(checkpoint.file), which is not among the files given")
+                    return 2
+                }
+                inputs = Array(expanded[index...])
+                let size = try BinlogInput.expand([checkpoint.file]).first?.plainSize() ?? nil
+                if let size, checkpoint.position >= size {
+                    inputs.removeFirst()
+                    if inputs.isEmpty {
+                        if !options.quiet { diagnostics("note: \(path): everything up to the end of \(checkpoint.file) is replayed already") }
+                        return 0
+                    }
+                } else {
+                    dumpOptions.selection.startPosition = checkpoint.position
+                }
+                if !options.quiet { diagnostics("note: resuming after \(checkpoint.file):\(checkpoint.position)" + (checkpoint.gtid.map { " (GTID \($0))" } ?? "")) }
+            } catch let error as CLIError {
+                diagnostics(error.message)
+                return error.exitCode
+            } catch {
+                diagnostics("\(error)")
+                return 2
+            } }
+        }
+        var connection: (configuration: ConnectionConfiguration, password: [UInt8], warnings: [String])?
+        if !options.dryRun {
+            do {
+                connection = try options.connection.resolve()
+            } catch let error as CLIError {
+                diagnostics(error.message)
+                return error.exitCode
+            } catch {
+                diagnostics("\(error)")
+                return 2
+            }
+            if !options.quiet { connection?.warnings.forEach { diagnostics("warning: " + $0) } }
+        }
+        // LOAD DATA files go to a directory of this run; only its files are sent to the server.
+        var template = Array("/tmp/binlog-replay-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            diagnostics("cannot create a temporary directory: \(String(cString: strerror(errno)))")
+            return 2
+        }
+        let loadDirectory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } + "/"
+        defer { removeDirectory(loadDirectory) }
+
+        let queue = HandoffQueue<ReplayMessage>(depth: 64)
+        let reader = ReaderThread(options: dumpOptions, files: inputs, queue: queue, loadDirectory: loadDirectory)
+        reader.start()
+        if options.dryRun {
+            output("DELIMITER /*!*/;\n")
+            while true {
+                switch queue.take() {
+                case .item(let item):
+                    if !item.statements.isEmpty && !item.file.isEmpty && item.endOffset > 4 { output("# \(item.file) at \(item.offset)\n") }
+                    for statement in item.statements { output(String(decoding: statement, as: UTF8.self) + "\n/*!*/;\n") }
+                case .end(let code, let said):
+                    output("DELIMITER ;\n")
+                    said.forEach(diagnostics)
+                    return code
+                }
+            }
+        }
+        guard let connection else { return 2 }
+        var configuration = connection.configuration
+        configuration.allowsLocalFiles = true
+        let started = DispatchTime.now().uptimeNanoseconds
+        var transactions = 0
+        var statements = 0
+        var skippedTotal = 0
+        do {
+            let code = try await MySQLConnection.withConnection(configuration, password: connection.password,
+                                                                connectTimeout: .seconds(Int64(options.connection.connectTimeout))) { session -> Int32 in
+                var inTransaction = false
+                var last: ReplayItem?
+                // The transactions the target has already (MariaDB: the last sequence number of each
+                // domain in its binlog), found once: those are skipped, not applied twice.
+                var applied: [UInt32: UInt64] = [:]
+                if !options.skipGtids, let position = try? await session.query("SELECT @@global.gtid_binlog_pos").textRows.first?.first ?? nil {
+                    applied = ReplayFrontend.mariaDBPositions(position)
+                }
+                var skipping = false
+                var skipped = 0
+                while true {
+                    switch queue.take() {
+                    case .item(let item):
+                        if item.opens, let gtid = item.gtid, let (domain, sequence) = ReplayFrontend.mariaDBGTID(gtid),
+                           let done = applied[domain], sequence <= done {
+                            skipping = true
+                            skipped += 1
+                            if !options.quiet { diagnostics("note: \(item.file) at \(item.offset): GTID \(gtid) is on the server already (its gtid_binlog_pos): skipped") }
+                        }
+                        if skipping {
+                            if item.closes {
+                                skipping = false
+                                if let path = options.checkpoint {
+                                    try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
+                                }
+                            }
+                            continue
+                        }
+                        for statement in item.statements {
+                            do {
+                                try await session.query(statement, localFile: { name in
+                                    name.hasPrefix(loadDirectory) ? try? LocalFile.readBytes(name) : nil
+                                })
+                                statements += 1
+                            } catch let error as ServerError {
+                                let text = String(decoding: statement.prefix(200), as: UTF8.self)
+                                diagnostics("\(item.file) at \(item.offset)" + (item.gtid.map { " (GTID \($0))" } ?? "")
+                                            + ": the server refused \(text)\(statement.count > 200 ? "…" : ""): \(error)")
+                                if inTransaction { _ = try? await session.query("ROLLBACK") }
+                                if let last, let path = options.checkpoint {
+                                    diagnostics("the checkpoint \(path) stays after \(last.file):\(last.endOffset)")
+                                }
+                                queue.cancelAndWait()
+                                return Int32(1)
+                            }
+                        }
+                        if item.opens { inTransaction = true }
+                        if item.closes {
+                            inTransaction = false
+                            transactions += 1
+                            last = item
+                            if let path = options.checkpoint {
+                                try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
+                            }
+                        }
+                    case .end(let code, let said):
+                        said.forEach(diagnostics)
+                        skippedTotal = skipped
+                        if code != 0 && inTransaction { _ = try? await session.query("ROLLBACK") }
+                        return code
+                    }
+                }
+            }
+            if code == 0 && !options.quiet {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                diagnostics("replayed \(transactions) transaction\(transactions == 1 ? "" : "s") (\(statements) statements) in \(TextFormatting.cFormat("%.1f", seconds)) s"
+                            + (skippedTotal > 0 ? "; \(skippedTotal) already on the server, skipped" : ""))
+            }
+            return code
+        } catch let error as ConnectionError {
+            queue.cancelAndWait()
+            diagnostics(error.message)
+            return 3
+        } catch let error as CLIError {
+            queue.cancelAndWait()
+            diagnostics(error.message)
+            return error.exitCode
+        } catch {
+            queue.cancelAndWait()
+            diagnostics("\(error)")
+            return 3
+        }
+    }
+
+    /// `d-s-n,d-s-n…` (MariaDB's gtid_binlog_pos): the sequence number of each domain.
+    static func mariaDBPositions(_ text: String) -> [UInt32: UInt64] {
+        var positions: [UInt32: UInt64] = [:]
+        for entry in text.split(separator: ",") {
+            if let (domain, sequence) = mariaDBGTID(String(entry)) { positions[domain] = max(positions[domain] ?? 0, sequence) }
+        }
+        return positions
+    }
+
+    /// A MariaDB GTID `domain-server-sequence`; nil for anything else (a MySQL GTID).
+    static func mariaDBGTID(_ text: String) -> (domain: UInt32, sequence: UInt64)? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let domain = UInt32(parts[0]), UInt32(parts[1]) != nil, let sequence = UInt64(parts[2]) else { return nil }
+        return (domain, sequence)
+    }
+
+    private func removeDirectory(_ path: String) {
+        if let directory = opendir(path) {
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name != "." && name != ".." { unlink(path + name) }
+            }
+            closedir(directory)
+        }
+        rmdir(path)
+    }
+}
+
+/// Reads the selection on its own thread (DumpFrontend with a ReplayPrinter) into the queue.
+final class ReaderThread: @unchecked Sendable {
+    let options: DumpOptions
+    let files: [String]
+    let queue: HandoffQueue<ReplayMessage>
+    let loadDirectory: String
+
+    init(options: DumpOptions, files: [String], queue: HandoffQueue<ReplayMessage>, loadDirectory: String) {
+        self.options = options
+        self.files = files
+        self.queue = queue
+        self.loadDirectory = loadDirectory
+    }
+
+    func start() {
+        DispatchQueue(label: "binlog.replay.reader").async { [self] in
+            var frontend = DumpFrontend(options: options, files: files)
+            var printer: ReplayPrinter?
+            let directory = loadDirectory
+            let queue = self.queue
+            frontend.customPrinter = { out, dialect, textOptions in
+                var text = textOptions
+                text.loadDataDirectory = directory
+                let made = ReplayPrinter(inner: dialect.makePrinter(out: out, options: text), sink: out, queue: queue)
+                printer = made
+                return made
+            }
+            var said: [String] = []
+            let code = frontend.run(out: OutputSink(), diagnostics: { said.append($0) })
+            // After a cancel the consumer is gone: nothing more is handed over.
+            if printer?.cancelled != true { _ = queue.put(.end(code: code, diagnostics: said)) }
+            queue.markFinished()
+        }
+    }
+}

@@ -1,0 +1,137 @@
+// Where the server is and how to log in (replay; later pull): as the mysql client takes them.
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MySQLClient
+
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: [.customShort("h"), .long], help: ArgumentHelp("Server host (TCP).", valueName: "host"))
+    var host: String?
+
+    @Option(name: [.customShort("P"), .long], help: ArgumentHelp("TCP port (default 3306).", valueName: "port"))
+    var port: Int?
+
+    @Option(name: [.customShort("S"), .long], help: ArgumentHelp("Unix socket of the server.", valueName: "path"))
+    var socket: String?
+
+    @Option(name: [.customShort("u"), .long], help: ArgumentHelp("User name (default: the option files', else your login name).", valueName: "user"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("Read the password from the first line of this file.", valueName: "file"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp("The password itself (visible to other users of this machine: a warning says so).", valueName: "password"))
+    var password: String?
+
+    @Flag(name: [.customShort("p"), .customLong("ask-password")], help: "Ask for the password on the terminal, without echo.")
+    var askPassword = false
+
+    @Option(help: ArgumentHelp("Read only this option file ([client] group).", valueName: "file"))
+    var defaultsFile: String?
+
+    @Option(help: ArgumentHelp("Read this option file after ~/.my.cnf.", valueName: "file"))
+    var defaultsExtraFile: String?
+
+    @Flag(help: "Read no option file.")
+    var noDefaults = false
+
+    @Option(help: ArgumentHelp("disabled or preferred (TLS is not spoken yet: required, verify-ca and verify-identity are refused).", valueName: "mode"))
+    var sslMode: String = "preferred"
+
+    @Option(help: ArgumentHelp("Seconds to wait for the connection (default 10).", valueName: "seconds"))
+    var connectTimeout: Int = 10
+
+    /// Where to connect and with what password; warnings for the caller to print.
+    func resolve() throws -> (configuration: ConnectionConfiguration, password: [UInt8], warnings: [String]) {
+        var warnings: [String] = []
+        let mode = sslMode.lowercased()
+        guard ["disabled", "preferred", "required", "verify-ca", "verify-identity"].contains(mode) else {
+            throw CLIError(.usage, "--ssl-mode \(sslMode): not one of disabled, preferred, required, verify-ca, verify-identity")
+        }
+        if mode != "disabled" && mode != "preferred" {
+            throw CLIError(.usage, "--ssl-mode \(mode): TLS is not implemented yet; use a unix socket, or --ssl-mode preferred over a network you trust")
+        }
+        var file: [String: String] = [:]
+        if !noDefaults {
+            var paths: [String] = []
+            if let defaultsFile {
+                paths = [defaultsFile]
+            } else {
+                if let home = getenv("HOME").flatMap({ String(validatingCString: $0) }) { paths.append(home + "/.my.cnf") }
+                if let defaultsExtraFile { paths.append(defaultsExtraFile) }
+            }
+            for path in paths {
+                let required = path == defaultsFile || path == defaultsExtraFile
+                guard let text = try? LocalFile.readText(path) else {
+                    if required { throw CLIError(.usage, "\(path): cannot read the option file") }
+                    continue
+                }
+                for (key, value) in OptionFile.clientGroup(text) { file[key] = value }
+            }
+        }
+        let user = self.user ?? file["user"] ?? (getenv("USER").flatMap { String(validatingCString: $0) } ?? "root")
+        var configuration: ConnectionConfiguration
+        if let socket = socket ?? (host == nil && port == nil ? file["socket"] : nil) {
+            configuration = ConnectionConfiguration(address: .unixSocket(path: socket), user: user)
+        } else {
+            let host = self.host ?? file["host"] ?? "localhost"
+            let port = self.port ?? file["port"].flatMap(Int.init) ?? 3306
+            // "localhost" means the default socket to mysql; here it is TCP to 127.0.0.1 unless --socket is given.
+            configuration = ConnectionConfiguration(address: .tcp(host: host == "localhost" ? "127.0.0.1" : host, port: port), user: user)
+        }
+        var password: [UInt8] = []
+        if let given = self.password {
+            warnings.append("a password on the command line can be seen by other users of this machine (ps); --password-file or -p are safer")
+            password = Array(given.utf8)
+        } else if let passwordFile {
+            guard let text = try? LocalFile.readText(passwordFile) else { throw CLIError(.usage, "\(passwordFile): cannot read the password file") }
+            password = Array((text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").utf8)
+        } else if askPassword {
+            guard let typed = getpass("Enter password: ") else { throw CLIError(.usage, "no password was read from the terminal") }
+            password = Array(String(cString: typed).utf8)
+        } else if let environment = getenv("MYSQL_PWD").flatMap({ String(validatingCString: $0) }) {
+            warnings.append("MYSQL_PWD is used for the password; it is visible to other processes of this user")
+            password = Array(environment.utf8)
+        } else if let fromFile = file["password"] {
+            password = Array(fromFile.utf8)
+        }
+        if !configuration.isLocal && mode == "preferred" {
+            warnings.append("the connection to \(configuration.addressDescription) is not encrypted (TLS is not implemented yet)")
+        }
+        return (configuration, password, warnings)
+    }
+}
+
+/// The `[client]` group of a MySQL option file (`key = value`, `#`/`;` comments, quoted values).
+enum OptionFile {
+    static func clientGroup(_ text: String) -> [String: String] {
+        func trimmed(_ text: Substring) -> Substring {
+            var slice = text
+            while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+            while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
+            return slice
+        }
+        var values: [String: String] = [:]
+        var inClient = false
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = trimmed(rawLine)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") {
+                inClient = line.lowercased() == "[client]"
+                continue
+            }
+            guard inClient else { continue }
+            let parts = line.split(separator: "=", maxSplits: 1).map(trimmed)
+            let key = String(parts[0].map { $0 == "_" ? "-" : $0 })
+            var value = parts.count > 1 ? parts[1] : ""
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = value.dropFirst().dropLast()
+            }
+            values[key] = String(value)
+        }
+        return values
+    }
+}

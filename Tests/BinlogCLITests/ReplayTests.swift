@@ -1,0 +1,188 @@
+// `binlog replay` against a real MariaDB: checkpoints and --resume, a server error, a wrong
+// password, --dry-run; the script splitter and option files without a server.
+import Foundation
+import XCTest
+@testable import BinlogCLI
+
+final class ReplayTests: XCTestCase {
+    func testTheSplitterFollowsDelimitersAndDropsClientCommands() {
+        var splitter = ScriptSplitter()
+        let script = """
+            /*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=1*/;
+            DELIMITER /*!*/;
+            # at 4
+            #700101  0:00:00 server id 1  end_log_pos 256 CRC32 0x01020304 \tStart
+            /*!\\C latin1 *//*!*/;
+            SET @@session.character_set_client=latin1/*!*/;
+            INSERT INTO t VALUES ('a;
+            # not a comment; inside the statement
+            b')
+            /*!*/;
+            DELIMITER ;
+            ROLLBACK /* added by mysqlbinlog */;
+
+            """
+        // Fed in pieces that cut lines anywhere.
+        var statements: [String] = []
+        let bytes = Array(script.utf8)
+        var index = 0
+        while index < bytes.count {
+            let end = min(bytes.count, index + 7)
+            statements += splitter.feed(bytes[index..<end]).map { String(decoding: $0, as: UTF8.self) }
+            index = end
+        }
+        XCTAssertEqual(statements, [
+            "/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=1*/",
+            "SET @@session.character_set_client=latin1",
+            "INSERT INTO t VALUES ('a;\n# not a comment; inside the statement\nb')",
+            "ROLLBACK /* added by mysqlbinlog */",
+        ])
+        XCTAssertFalse(splitter.hasUnfinishedStatement)
+    }
+
+    func testOptionFileClientGroup() {
+        let text = """
+            [mysqld]
+            user = mysql
+            [client]
+            user = "replayer"
+            password='p w#1'
+            socket=/run/mysqld/mysqld.sock
+            # a comment
+            [mysql]
+            user = other
+            """
+        XCTAssertEqual(OptionFile.clientGroup(text), ["user": "replayer", "password": "p w#1", "socket": "/run/mysqld/mysqld.sock"])
+    }
+
+    private var binlog: URL {
+        get throws {
+            guard CLIPaths.which("mariadbd") != nil, CLIPaths.which("mariadb") != nil else {
+                throw XCTSkip("MariaDB server and client are not installed (Debian packages mariadb-server, mariadb-client); .ci/run installs them")
+            }
+            guard let executable = CLIPaths.executable else { throw XCTSkip("the binlog executable was not built beside the tests") }
+            return executable
+        }
+    }
+
+    /// The binlog executable, a scratch directory and a MariaDB started in it (stopped and removed by the caller).
+    private func startServer(options: [String]) throws -> (binlog: String, scratch: URL, server: String) {
+        let executable = try binlog.path
+        let scratch = try makeScratchDirectory()
+        let server = scratch.appendingPathComponent("server").path
+        XCTAssertEqual(try startSandbox(server, options: options), 0, "see \(server)/error.log")
+        return (executable, scratch, server)
+    }
+
+    /// A stop at a transaction boundary with a checkpoint, then --resume: the source's tables;
+    /// replaying again from the start stops at the first statement the server refuses, with the
+    /// file, offset and the server's error, exit 1, and the checkpoint left as it was.
+    func testCheckpointResumeAndAServerError() throws {
+        let (binlog, scratch, server) = try startServer(options: ["--max-allowed-packet=1G"])
+        let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
+        defer {
+            _ = try? runProcess(sandbox, ["stop", server])
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path
+        let checkpoint = scratch.appendingPathComponent("replay.checkpoint").path
+        let connection = ["--socket", "\(server)/mysqld.sock", "--user", "root", "--checkpoint", checkpoint]
+
+        let first = try runProcess(binlog, ["replay"] + connection + ["--stop-position", "9000", file])
+        XCTAssertEqual(first.status, 0, first.error)
+        let saved = try String(contentsOfFile: checkpoint, encoding: .utf8)
+        let position = try XCTUnwrap(saved.split(separator: "\n").first { $0.hasPrefix("position=") }.flatMap { UInt64($0.dropFirst(9)) })
+        XCTAssertTrue(saved.hasPrefix("file=\(file)\n"), saved)
+        XCTAssertLessThanOrEqual(position, 9000)
+        XCTAssertGreaterThan(position, 4000)
+        XCTAssertTrue(saved.contains("gtid=0-1-"), saved)
+
+        let resumed = try runProcess(binlog, ["replay"] + connection + ["--resume", file])
+        XCTAssertEqual(resumed.status, 0, resumed.error)
+        XCTAssertTrue(resumed.error.contains("note: resuming after \(file):\(position)"), resumed.error)
+        let checksum = try runProcess(sandbox, ["checksum", server])
+        let expected = try String(contentsOf: CLIPaths.expected.appendingPathComponent("row-crc32.checksum"), encoding: .utf8)
+        XCTAssertEqual(String(decoding: checksum.output, as: UTF8.self), expected)
+        let finished = try String(contentsOfFile: checkpoint, encoding: .utf8)
+        XCTAssertTrue(finished.contains("gtid=0-1-"), finished)
+
+        // Again from the start: every transaction's GTID is in the target's gtid_binlog_pos, so
+        // nothing is applied twice.
+        let twice = try runProcess(binlog, ["replay"] + connection + [file])
+        XCTAssertEqual(twice.status, 0, twice.error)
+        XCTAssertTrue(twice.error.contains("\(file) at 328: GTID 0-1-1 is on the server already"), twice.error)
+        XCTAssertTrue(twice.error.contains("replayed 0 transactions"), twice.error)
+        XCTAssertEqual(String(decoding: try runProcess(sandbox, ["checksum", server]).output, as: UTF8.self), expected)
+        // With --skip-gtids they are new transactions: CREATE DATABASE of an existing database (error 1007).
+        let again = try runProcess(binlog, ["replay"] + connection + ["--skip-gtids", file])
+        XCTAssertEqual(again.status, 1, again.error)
+        XCTAssertTrue(again.error.contains("\(file) at 370"), again.error)
+        XCTAssertTrue(again.error.contains("ERROR 1007"), again.error)
+        XCTAssertEqual(try String(contentsOfFile: checkpoint, encoding: .utf8), finished, "the checkpoint stays at the last committed transaction")
+    }
+
+    /// Killed with SIGKILL at several moments and resumed each time: the source's tables, no
+    /// transaction twice (those the target's gtid_binlog_pos has are skipped) or missed.
+    func testKilledAndResumedReplaysEndEqualToTheSource() throws {
+        let (binlog, scratch, server) = try startServer(options: ["--max-allowed-packet=1G"])
+        let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
+        defer {
+            _ = try? runProcess(sandbox, ["stop", server])
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        let files = ["row-crc32.000001"].map { CLIPaths.binlogs.appendingPathComponent($0).path }
+        let checkpoint = scratch.appendingPathComponent("replay.checkpoint").path
+        let arguments = ["replay", "--socket", "\(server)/mysqld.sock", "--user", "root", "--checkpoint", checkpoint, "--resume"] + files
+        var killed = 0
+        for delay in [0.12, 0.2, 0.28, 0.36, 0.44] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binlog)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+        }
+        XCTAssertGreaterThanOrEqual(killed, 1, "no run was still going when killed: the test checked nothing")
+        let last = try runProcess(binlog, arguments)
+        XCTAssertEqual(last.status, 0, last.error)
+        XCTAssertFalse(last.error.contains("ERROR"), last.error)
+        let checksum = try runProcess(sandbox, ["checksum", server])
+        let expected = try String(contentsOf: CLIPaths.expected.appendingPathComponent("row-crc32.checksum"), encoding: .utf8)
+        XCTAssertEqual(String(decoding: checksum.output, as: UTF8.self), expected, "killed \(killed) times")
+    }
+
+    func testWrongPasswordUnreachableServerAndDryRun() throws {
+        let (binlog, scratch, server) = try startServer(options: [])
+        let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
+        defer {
+            _ = try? runProcess(sandbox, ["stop", server])
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path
+        let passwordFile = scratch.appendingPathComponent("password").path
+        try "wrong\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        // binlog@'%' exists with password 'binlog': over the socket as that user with another password.
+        let refused = try runProcess(binlog, ["replay", "--no-defaults", "--socket", "\(server)/mysqld.sock", "--user", "binlog",
+                                              "--password-file", passwordFile, file])
+        XCTAssertEqual(refused.status, 3, refused.error)
+        XCTAssertTrue(refused.error.contains("ERROR 1045"), refused.error)
+        let nowhere = try runProcess(binlog, ["replay", "--no-defaults", "--socket", scratch.appendingPathComponent("none.sock").path,
+                                              "--user", "root", file])
+        XCTAssertEqual(nowhere.status, 3, nowhere.error)
+        XCTAssertTrue(nowhere.error.contains("cannot connect to"), nowhere.error)
+        // --dry-run connects to nothing and prints what would be sent.
+        let dry = try runProcess(binlog, ["replay", "--dry-run", "--socket", scratch.appendingPathComponent("none.sock").path, file])
+        XCTAssertEqual(dry.status, 0, dry.error)
+        let text = String(decoding: dry.output, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("DELIMITER /*!*/;\n"), String(text.prefix(200)))
+        XCTAssertTrue(text.contains("\nBINLOG '\n"), String(text.prefix(2000)))
+        XCTAssertTrue(text.contains("CREATE DATABASE ddl_dml"))
+        XCTAssertFalse(text.contains("/*!\\C "), "client commands are not sent")
+    }
+}
