@@ -1,5 +1,10 @@
 // A connection to a MySQL or MariaDB server over TCP or a unix socket: handshake, authentication,
 // queries. The protocol is MySQLWire's; this file moves its packets over SwiftNIO.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MySQLWire
 import NIOCore
 import NIOPosix
@@ -90,7 +95,7 @@ public final class MySQLSession {
     }
 
     fileprivate func quit() async {
-        try? await send(Command.quit, sequenceID: 0)
+        _ = try? await send(Command.quit, sequenceID: 0)
     }
 
     @discardableResult
@@ -137,7 +142,7 @@ public enum MySQLConnection {
                 }
             }
         } catch {
-            throw ConnectionError("cannot connect to \(configuration.addressDescription): \(error)")
+            throw ConnectionError("cannot connect to \(configuration.addressDescription): \(MySQLConnection.reason(error))")
         }
         return try await channel.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
@@ -217,6 +222,16 @@ public enum MySQLConnection {
                 throw ConnectionError("\(configuration.addressDescription): an unexpected packet during authentication")
             }
         }
+    }
+
+    /// The system's words for a failed connect (NIO wraps them in a list of attempts).
+    static func reason(_ error: Error) -> String {
+        if let failures = (error as? NIOConnectionError)?.connectionErrors, let io = failures.last?.error as? IOError {
+            return String(cString: strerror(io.errnoCode))
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if error is ChannelError { return "timed out or closed (\(error))" }
+        return "\(error)"
     }
 
     private static func write(_ payload: ByteBuffer, _ sequence: UInt8, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {

@@ -28,11 +28,11 @@ final class SQLRoundTripTests: XCTestCase {
     func testRandomWorkloadsOfEveryTypeReplayAsSQL() throws {
         let binlog = try requirements()
         let compress = ["--log-bin-compress=ON", "--log-bin-compress-min-len=10"]
+        // Three runs cover metadata FULL, MINIMAL and NO_LOG, images FULL, MINIMAL and NOBLOB, and
+        // compression off and on (a run takes 20–30 s on 2 cores; other pairings pass too).
         let cases: [(seed: Int, options: [String])] = [
             (1, ["--binlog-row-metadata=FULL", "--binlog-row-image=FULL"]),
-            (2, ["--binlog-row-metadata=FULL", "--binlog-row-image=MINIMAL"] + compress),
-            (3, ["--binlog-row-metadata=MINIMAL", "--binlog-row-image=FULL"] + compress),
-            (4, ["--binlog-row-metadata=MINIMAL", "--binlog-row-image=MINIMAL"]),
+            (2, ["--binlog-row-metadata=MINIMAL", "--binlog-row-image=MINIMAL"] + compress),
             (5, ["--binlog-row-metadata=NO_LOG", "--binlog-row-image=NOBLOB"] + compress),
         ]
         for (seed, options) in cases {
@@ -49,7 +49,6 @@ final class SQLRoundTripTests: XCTestCase {
         let compress = ["--log-bin-compress=ON", "--log-bin-compress-min-len=10"]
         let cases: [(seed: Int, options: [String], expected: String)] = [
             (1, ["--binlog-row-metadata=FULL"] + compress, "sql-roundtrip-check: flashback OK"),
-            (2, ["--binlog-row-metadata=MINIMAL"], "sql-roundtrip-check: flashback OK"),
             // Seed 1 with NO_LOG once lost a column lookup (a prepared statement before a plain one).
             (1, ["--binlog-row-metadata=NO_LOG"] + compress, "sql-roundtrip-check: flashback OK"),
             (4, ["--binlog-row-image=MINIMAL"], "sql-roundtrip-check: flashback refused as expected"),
