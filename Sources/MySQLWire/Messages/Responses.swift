@@ -40,15 +40,6 @@ public struct ServerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isAuthenticationFailure: Bool { [1044, 1045, 1698, 1251, 1275].contains(code) }
 }
 
-extension Optional where Wrapped == ServerError {
-    func map(_ transform: (ServerError) -> MySQLWireError) -> MySQLWireError? {
-        switch self {
-        case .some(let error): return transform(error)
-        case .none: return nil
-        }
-    }
-}
-
 /// An OK packet (header 0x00, or 0xFE ending a result set with CLIENT_DEPRECATE_EOF).
 ///
 /// | Name | Format | Description |

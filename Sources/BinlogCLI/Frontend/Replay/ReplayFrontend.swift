@@ -189,32 +189,33 @@ struct ReplayFrontend {
             }
             if access(path, F_OK) != 0 {
                 if !options.quiet { diagnostics("note: \(path) does not exist yet: the replay starts at the beginning") }
-            } else { do {
-                let checkpoint = try ReplayCheckpoint(parsing: try LocalFile.readText(path), path: path)
-                let expanded = try BinlogInput.expand(files).map(\.path)
-                guard let index = expanded.firstIndex(of: checkpoint.file) else {
-                    diagnostics("\(path): the checkpoint is in \(checkpoint.file), which is not among the files given")
+            } else {
+                do {
+                    let checkpoint = try ReplayCheckpoint(parsing: try LocalFile.readText(path), path: path)
+                    let expanded = try BinlogInput.expand(files)
+                    guard let index = expanded.firstIndex(where: { $0.path == checkpoint.file }) else {
+                        diagnostics("\(path): the checkpoint is in \(checkpoint.file), which is not among the files given")
+                        return 2
+                    }
+                    inputs = expanded[index...].map(\.path)
+                    if let size = expanded[index].plainSize(), checkpoint.position >= size {
+                        inputs.removeFirst()
+                        if inputs.isEmpty {
+                            if !options.quiet { diagnostics("note: \(path): everything up to the end of \(checkpoint.file) is replayed already") }
+                            return 0
+                        }
+                    } else {
+                        dumpOptions.selection.startPosition = checkpoint.position
+                    }
+                    if !options.quiet { diagnostics("note: resuming after \(checkpoint.file):\(checkpoint.position)" + (checkpoint.gtid.map { " (GTID \($0))" } ?? "")) }
+                } catch let error as CLIError {
+                    diagnostics(error.message)
+                    return error.exitCode
+                } catch {
+                    diagnostics("\(error)")
                     return 2
                 }
-                inputs = Array(expanded[index...])
-                let size = try BinlogInput.expand([checkpoint.file]).first?.plainSize() ?? nil
-                if let size, checkpoint.position >= size {
-                    inputs.removeFirst()
-                    if inputs.isEmpty {
-                        if !options.quiet { diagnostics("note: \(path): everything up to the end of \(checkpoint.file) is replayed already") }
-                        return 0
-                    }
-                } else {
-                    dumpOptions.selection.startPosition = checkpoint.position
-                }
-                if !options.quiet { diagnostics("note: resuming after \(checkpoint.file):\(checkpoint.position)" + (checkpoint.gtid.map { " (GTID \($0))" } ?? "")) }
-            } catch let error as CLIError {
-                diagnostics(error.message)
-                return error.exitCode
-            } catch {
-                diagnostics("\(error)")
-                return 2
-            } }
+            }
         }
         var connection: (configuration: ConnectionConfiguration, password: [UInt8], warnings: [String])?
         if !options.dryRun {
@@ -230,7 +231,10 @@ struct ReplayFrontend {
             if !options.quiet { connection?.warnings.forEach { diagnostics("warning: " + $0) } }
         }
         // LOAD DATA files go to a directory of this run; only its files are sent to the server.
-        var template = Array("/tmp/binlog-replay-XXXXXX".utf8CString)
+        // In TMPDIR, as the other outputs' LOAD DATA files.
+        var base = "/tmp/"
+        if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty { base = dir.hasSuffix("/") ? dir : dir + "/" }
+        var template = Array((base + "binlog-replay-XXXXXX").utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             diagnostics("cannot create a temporary directory: \(String(cString: strerror(errno)))")
             return 2
