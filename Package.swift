@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,7 +38,11 @@ let package = Package(
         ),
         .target(
             name: "MySQLWire",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "MySQLClient",
@@ -45,6 +50,7 @@ let package = Package(
                 "MySQLWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -64,9 +70,11 @@ let package = Package(
             dependencies: ["BinlogCLI"]
         ),
         .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog", "CZlib", "CZstd"]),
-        .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "MySQLWireTests", dependencies: [
+            "MySQLWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "MySQLClientTests", dependencies: ["MySQLClient", "MySQLWire"]),
-        .testTarget(name: "BinlogCLITests", dependencies: ["BinlogCLI", "MySQLBinlog", "CZstd"]),
+        .testTarget(name: "BinlogCLITests", dependencies: ["BinlogCLI", "MySQLBinlog", "MySQLClient", "CZstd"]),
     ],
     swiftLanguageModes: [.v6]
 )

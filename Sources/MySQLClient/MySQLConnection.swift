@@ -8,6 +8,7 @@ import Darwin
 import MySQLWire
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why a connection could not be made or used: the exit-code-3 kind of error (cannot reach or
 /// authenticate), with the server's own error when it gave one.
@@ -25,15 +26,18 @@ public struct ConnectionError: Error, Sendable, CustomStringConvertible {
 public final class MySQLSession {
     public let handshake: HandshakeV10
     public let capabilities: Capabilities
+    /// The session runs over TLS.
+    public let isEncrypted: Bool
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var decoder = PacketDecoder()
 
-    fileprivate init(handshake: HandshakeV10, capabilities: Capabilities,
+    fileprivate init(handshake: HandshakeV10, capabilities: Capabilities, isEncrypted: Bool,
                      inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
                      outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, decoder: PacketDecoder) {
         self.handshake = handshake
         self.capabilities = capabilities
+        self.isEncrypted = isEncrypted
         self.inbound = inbound
         self.outbound = outbound
         self.decoder = decoder
@@ -94,6 +98,17 @@ public final class MySQLSession {
         return ResponseKind(packet.payload) == .ok
     }
 
+    /// Sends a command (sequence id 0) and reads nothing: for commands whose answer is a stream
+    /// (COM_BINLOG_DUMP), read with ``nextPacket()``.
+    public func sendCommand(_ payload: ByteBuffer) async throws {
+        try await send(payload, sequenceID: 0)
+    }
+
+    /// The server's next packet (packets of 16 MiB and more joined).
+    public func nextPacket() async throws -> MySQLPacket {
+        try await MySQLSession.readPacket(&inbound, &decoder)
+    }
+
     fileprivate func quit() async {
         _ = try? await send(Command.quit, sequenceID: 0)
     }
@@ -121,13 +136,16 @@ public final class MySQLSession {
 public enum MySQLConnection {
     /// Connects, authenticates, runs `body` with the session, then says COM_QUIT and closes.
     ///
-    /// Authentication: `mysql_native_password`, and `caching_sha2_password` (fast path; its full
-    /// path sends the password only over a unix socket), switching plugins when the server asks.
-    /// TLS is not spoken yet: over TCP the connection is unencrypted.
+    /// TLS as `configuration.tls` asks (swift-nio-ssl). Authentication: `mysql_native_password`;
+    /// `caching_sha2_password` (fast path; its full path sends the password in clear only over TLS
+    /// or a unix socket, and over unencrypted TCP encrypted with the server's RSA key, pinned or
+    /// asked for); `mysql_clear_password` over TLS or a socket; switching plugins when the server asks.
     public static func withConnection<Result: Sendable>(
         _ configuration: ConnectionConfiguration, password: [UInt8], connectTimeout: TimeAmount = .seconds(10),
         _ body: (MySQLSession) async throws -> Result
     ) async throws -> Result {
+        // The TLS context first: a CA or key file that cannot be used is said before connecting.
+        let tlsContext = try makeTLSContext(configuration)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(connectTimeout)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
@@ -144,10 +162,12 @@ public enum MySQLConnection {
         } catch {
             throw ConnectionError("cannot connect to \(configuration.addressDescription): \(MySQLConnection.reason(error))")
         }
+        let raw = channel.channel
         return try await channel.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
             var decoder = PacketDecoder()
-            let session = try await authenticate(configuration, password: password, &iterator, outbound, &decoder)
+            let session = try await authenticate(configuration, password: password, tlsContext: tlsContext, channel: raw,
+                                                 &iterator, outbound, &decoder)
             do {
                 let result = try await body(session)
                 await session.quit()
@@ -159,69 +179,137 @@ public enum MySQLConnection {
         }
     }
 
-    private static func authenticate(_ configuration: ConnectionConfiguration, password: [UInt8],
+    /// What the handshake asks of TLS for this configuration. Over a unix socket (already private)
+    /// `preferred` does not use it; `required` and stronger do.
+    static func tlsRequest(_ configuration: ConnectionConfiguration) -> TLSRequest {
+        switch configuration.tls.mode {
+        case .disabled: return .never
+        case .preferred:
+            if case .unixSocket = configuration.address { return .never }
+            return .ifOffered
+        case .required, .verifyCA, .verifyIdentity: return .required
+        }
+    }
+
+    static func makeTLSContext(_ configuration: ConnectionConfiguration) throws -> NIOSSLContext? {
+        guard tlsRequest(configuration) != .never else { return nil }
+        let settings = configuration.tls
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch settings.mode {
+        case .disabled, .preferred, .required: tls.certificateVerification = .none
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .verifyIdentity: tls.certificateVerification = .fullVerification
+        }
+        do {
+            if let caFile = settings.caFile { tls.trustRoots = .file(caFile) }
+            if let certificateFile = settings.certificateFile {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
+            }
+            if let keyFile = settings.keyFile { tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem)) }
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw ConnectionError("cannot set up TLS (--ssl-ca, --ssl-cert, --ssl-key): \(error)")
+        }
+    }
+
+    private static func authenticate(_ configuration: ConnectionConfiguration, password: [UInt8], tlsContext: NIOSSLContext?,
+                                     channel: Channel,
                                      _ inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
                                      _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
                                      _ decoder: inout PacketDecoder) async throws -> MySQLSession {
-        let first = try await MySQLSession.readPacket(&inbound, &decoder)
-        let handshake: HandshakeV10
-        do {
-            handshake = try HandshakeV10(parsing: first.payload)
-        } catch {
-            throw ConnectionError("\(configuration.addressDescription): \(error)")
+        var parameters = AuthenticationParameters(user: configuration.user, password: password, database: configuration.database)
+        parameters.allowsLocalFiles = configuration.allowsLocalFiles
+        parameters.tls = tlsContext == nil ? .never : tlsRequest(configuration)
+        if case .unixSocket = configuration.address { parameters.overUnixSocket = true }
+        parameters.serverPublicKey = configuration.serverPublicKey
+        parameters.requestsServerPublicKey = configuration.requestsServerPublicKey
+        var authenticator = ClientAuthenticator(parameters)
+        let address = configuration.addressDescription
+        let expectedName = tlsServerName(configuration)
+        func failure(_ error: Error) -> ConnectionError {
+            if let error = error as? ConnectionError {
+                return ConnectionError("\(address): \(error.message) during the \(authenticator.usesTLS ? "TLS " : "")handshake")
+            }
+            guard authenticator.usesTLS else { return ConnectionError("\(address): \(error)") }
+            if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname {
+                return ConnectionError("\(address): TLS handshake failed: the server's certificate does not name \(expectedName ?? address) (--ssl-mode verify-identity)")
+            }
+            let text = "\(error)"
+            if text.contains("CERTIFICATE_VERIFY_FAILED") {
+                return ConnectionError("\(address): TLS handshake failed: the server's certificate is not signed by a CA "
+                                       + (configuration.tls.caFile.map { "of \($0)" } ?? "this system trusts") + " (--ssl-mode \(configuration.tls.mode.rawValue))")
+            }
+            return ConnectionError("\(address): TLS handshake failed: \(text)")
         }
-        guard handshake.capabilities.contains(.protocol41) && handshake.capabilities.contains(.secureConnection) else {
-            throw ConnectionError("\(configuration.addressDescription): the server (\(handshake.serverVersion)) does not speak the 4.1 protocol")
-        }
-        var capabilities = Capabilities.client.intersection(handshake.capabilities)
-        capabilities.insert(.protocol41)
-        if configuration.allowsLocalFiles && handshake.capabilities.contains(.localFiles) { capabilities.insert(.localFiles) }
-        if configuration.database != nil { capabilities.insert(.connectWithDB) }
-        let secure: Bool
-        if case .unixSocket = configuration.address { secure = true } else { secure = false }
-        var plugin = handshake.authPluginName ?? "mysql_native_password"
-        var scramble = handshake.authPluginData
-        let response = AuthPlugin.response(plugin: plugin, password: password, scramble: scramble, secureTransport: secure) ?? []
-        var packet = ByteBuffer()
-        HandshakeResponse41(capabilities: capabilities, username: configuration.user, authResponse: response,
-                            database: configuration.database, authPluginName: plugin).write(into: &packet)
-        var sequence = first.sequenceID &+ 1
-        try await write(packet, sequence, outbound)
         while true {
-            let answer = try await MySQLSession.readPacket(&inbound, &decoder)
-            sequence = answer.sequenceID &+ 1
-            switch ResponseKind(answer.payload) {
-            case .ok:
-                return MySQLSession(handshake: handshake, capabilities: capabilities, inbound: inbound, outbound: outbound, decoder: decoder)
-            case .error:
-                let error = ServerError(parsing: answer.payload, capabilities: capabilities)
-                throw ConnectionError("\(configuration.addressDescription): \(error.map { "\($0)" } ?? "an error the server sent cannot be read")",
-                                      serverError: error)
-            case .eof:
-                guard let request = AuthSwitchRequest(parsing: answer.payload) else {
-                    throw ConnectionError("\(configuration.addressDescription): an authentication switch request that cannot be read")
+            let packet: MySQLPacket
+            do {
+                packet = try await MySQLSession.readPacket(&inbound, &decoder)
+            } catch {
+                throw failure(error)
+            }
+            var sequence = packet.sequenceID &+ 1
+            let outputs: [ClientAuthenticator.Output]
+            do {
+                outputs = try authenticator.receive(packet.payload)
+            } catch {
+                throw ConnectionError("\(address): \(error.message)", serverError: error.serverError)
+            }
+            var index = 0
+            while index < outputs.count {
+                switch outputs[index] {
+                case .send(let payload):
+                    if index + 1 < outputs.count, outputs[index + 1] == .startTLS, let tlsContext {
+                        try await startTLS(after: payload, sequence: sequence, context: tlsContext, configuration: configuration, channel: channel)
+                        index += 1
+                    } else {
+                        do {
+                            try await write(payload, sequence, outbound)
+                        } catch {
+                            // A failed TLS handshake closes the channel under the write: its own error is the one to tell.
+                            do {
+                                _ = try await MySQLSession.readPacket(&inbound, &decoder)
+                            } catch {
+                                throw failure(error)
+                            }
+                            throw failure(error)
+                        }
+                    }
+                    sequence &+= 1
+                case .startTLS:
+                    throw ConnectionError("\(address): TLS was to start without the SSLRequest before it")
+                case .authenticated:
+                    return MySQLSession(handshake: authenticator.handshake!, capabilities: authenticator.capabilities,
+                                        isEncrypted: authenticator.usesTLS, inbound: inbound, outbound: outbound, decoder: decoder)
                 }
-                plugin = request.pluginName
-                scramble = request.pluginData
-                guard let switched = AuthPlugin.response(plugin: plugin, password: password, scramble: scramble, secureTransport: secure) else {
-                    throw ConnectionError("\(configuration.addressDescription): the server asks for authentication plugin \(plugin), which this client does not speak\(plugin == "mysql_clear_password" ? " over an unencrypted connection" : "")")
-                }
-                try await write(ByteBuffer(bytes: switched), sequence, outbound)
-            case .authMoreData:
-                var data = answer.payload
-                data.moveReaderIndex(forwardBy: 1)
-                guard plugin == "caching_sha2_password", let status = data.readInteger(as: UInt8.self) else {
-                    throw ConnectionError("\(configuration.addressDescription): unexpected authentication data for plugin \(plugin)")
-                }
-                if status == 3 { continue }  // fast authentication succeeded: the OK follows
-                guard status == 4, secure else {
-                    throw ConnectionError("\(configuration.addressDescription): caching_sha2_password wants the full password exchange, which this client does only over a unix socket so far (the RSA key exchange and TLS are not written yet)")
-                }
-                try await write(ByteBuffer(bytes: AuthPlugin.clearText(password)), sequence, outbound)
-            default:
-                throw ConnectionError("\(configuration.addressDescription): an unexpected packet during authentication")
+                index += 1
             }
         }
+    }
+
+    /// The name the server's certificate must carry (and SNI): `tls.serverName`, else a TCP host
+    /// given by name. Nil for IP addresses: those are checked against the peer's address.
+    static func tlsServerName(_ configuration: ConnectionConfiguration) -> String? {
+        if let name = configuration.tls.serverName { return name }
+        if case .tcp(let host, _) = configuration.address, !host.isEmpty, (try? SocketAddress(ipAddress: host, port: 0)) == nil {
+            return host
+        }
+        return nil
+    }
+
+    /// Writes the SSLRequest and puts the TLS handler in front of the pipeline in one go on the
+    /// event loop: the request leaves unencrypted, everything after it goes through TLS.
+    private static func startTLS(after request: ByteBuffer, sequence: UInt8, context: NIOSSLContext,
+                                 configuration: ConnectionConfiguration, channel: Channel) async throws {
+        var wire = ByteBuffer()
+        PacketEncoder.encode(request, sequenceID: sequence, into: &wire)
+        let name = tlsServerName(configuration)
+        let outgoing = wire
+        try await channel.eventLoop.submit {
+            channel.writeAndFlush(outgoing, promise: nil)
+            let handler = try NIOSSLClientHandler(context: context, serverHostname: name)
+            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+        }.get()
     }
 
     /// The system's words for a failed connect (NIO wraps them in a list of attempts).

@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 @testable import BinlogCLI
+import MySQLClient
 
 final class ReplayTests: XCTestCase {
     func testTheSplitterFollowsDelimitersAndDropsClientCommands() {
@@ -40,6 +41,22 @@ final class ReplayTests: XCTestCase {
         XCTAssertFalse(splitter.hasUnfinishedStatement)
     }
 
+    /// What a skipped transaction still sends: the session settings the statements after it count on.
+    func testSessionSettingsAreToldApart() {
+        func check(_ text: String) -> Bool { ReplayFrontend.isSessionSetting(Array(text.utf8)) }
+        XCTAssertTrue(check("use `ddl_dml`"))
+        XCTAssertTrue(check("USE `odd``db`;"))
+        XCTAssertTrue(check("SET TIMESTAMP=1795315642"))
+        XCTAssertTrue(check("SET @@session.sql_mode=1411383296"))
+        XCTAssertTrue(check("/*M!100101 SET @@session.skip_parallel_replication=0*/"))
+        XCTAssertFalse(check("/*M!100001 SET @@session.gtid_seq_no=1*/"))
+        XCTAssertFalse(check("/*M!100001 SET @@session.server_id=1*/"))
+        XCTAssertFalse(check("SET INSERT_ID=5"))
+        XCTAssertFalse(check("SET @`v`:=_utf8mb4 X'61'"))
+        XCTAssertFalse(check("INSERT INTO t VALUES (1)"))
+        XCTAssertFalse(check("BEGIN"))
+    }
+
     func testOptionFileClientGroup() {
         let text = """
             [mysqld]
@@ -53,6 +70,30 @@ final class ReplayTests: XCTestCase {
             user = other
             """
         XCTAssertEqual(OptionFile.clientGroup(text), ["user": "replayer", "password": "p w#1", "socket": "/run/mysqld/mysqld.sock"])
+    }
+
+    /// The TLS options reach the connection's settings; mysql's spelling of the modes is taken;
+    /// files that cannot be read and lone certificates are usage errors.
+    func testTLSOptions() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let ca = scratch.appendingPathComponent("ca.pem").path
+        try "x".write(toFile: ca, atomically: true, encoding: .utf8)
+        let options = try ConnectionOptions.parse(["--no-defaults", "-h", "db.example", "--ssl-mode", "VERIFY_IDENTITY", "--ssl-ca", ca,
+                                                   "--get-server-public-key"])
+        let resolved = try options.resolve().configuration
+        XCTAssertEqual(resolved.tls, TLSSettings(mode: .verifyIdentity, caFile: ca))
+        XCTAssertEqual(resolved.address, .tcp(host: "db.example", port: 3306))
+        XCTAssertTrue(resolved.requestsServerPublicKey)
+        // localhost: reached at 127.0.0.1, its certificate checked for the name.
+        let local = try ConnectionOptions.parse(["--no-defaults"]).resolve().configuration
+        XCTAssertEqual(local.tls, TLSSettings(mode: .preferred, serverName: "localhost"))
+        XCTAssertEqual(local.address, .tcp(host: "127.0.0.1", port: 3306))
+        for arguments in [["--ssl-mode", "sometimes"], ["--ssl-ca", scratch.appendingPathComponent("none.pem").path], ["--ssl-cert", ca]] {
+            XCTAssertThrowsError(try ConnectionOptions.parse(["--no-defaults"] + arguments).resolve(), "\(arguments)") { error in
+                XCTAssertEqual((error as? CLIError)?.exitCode, 2, "\(error)")
+            }
+        }
     }
 
     private var binlog: URL {
@@ -155,6 +196,63 @@ final class ReplayTests: XCTestCase {
         let checksum = try runProcess(sandbox, ["checksum", server])
         let expected = try String(contentsOf: CLIPaths.expected.appendingPathComponent("row-crc32.checksum"), encoding: .utf8)
         XCTAssertEqual(String(decoding: checksum.output, as: UTF8.self), expected, "killed \(killed) times")
+    }
+
+    /// Killed after the server committed a transaction and before the checkpoint said so: the
+    /// resumed replay skips that transaction (its GTID is on the target) but still sends its
+    /// session settings (its `use`), which the next transaction's CREATE INDEX counts on.
+    func testResumeAfterACommitTheCheckpointMissed() throws {
+        let (binlog, scratch, server) = try startServer(options: ["--max-allowed-packet=1G"])
+        let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
+        defer {
+            _ = try? runProcess(sandbox, ["stop", server])
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path
+        let checkpoint = scratch.appendingPathComponent("replay.checkpoint").path
+        let connection = ["--socket", "\(server)/mysqld.sock", "--user", "root", "--no-defaults", "--checkpoint", checkpoint]
+        // Up to the end of GTID 0-1-9 (11411); then the checkpoint as the kill left it: after 0-1-8.
+        let first = try runProcess(binlog, ["replay"] + connection + ["--stop-position", "11411", file])
+        XCTAssertEqual(first.status, 0, first.error)
+        XCTAssertTrue(try String(contentsOfFile: checkpoint, encoding: .utf8).contains("gtid=0-1-9\n"))
+        try "file=\(file)\nposition=11237\ngtid=0-1-8\n".write(toFile: checkpoint, atomically: true, encoding: .utf8)
+        let resumed = try runProcess(binlog, ["replay"] + connection + ["--resume", file])
+        XCTAssertEqual(resumed.status, 0, resumed.error)
+        XCTAssertTrue(resumed.error.contains("at 11237: GTID 0-1-9 is on the server already"), resumed.error)
+        let checksum = try runProcess(sandbox, ["checksum", server])
+        let expected = try String(contentsOf: CLIPaths.expected.appendingPathComponent("row-crc32.checksum"), encoding: .utf8)
+        XCTAssertEqual(String(decoding: checksum.output, as: UTF8.self), expected)
+    }
+
+    /// --force: the transaction the target refuses (CREATE DATABASE of a database it has) is
+    /// rolled back and listed, every other one is applied (the source's tables), the exit status
+    /// is 1 and the checkpoint is at the end.
+    func testForceLeavesOutWhatFailsAndGoesOn() throws {
+        let (binlog, scratch, server) = try startServer(options: ["--max-allowed-packet=1G"])
+        let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
+        defer {
+            _ = try? runProcess(sandbox, ["stop", server])
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        // Not logged: the target's gtid_binlog_pos must not claim the source's first GTID.
+        XCTAssertEqual(try runProcess(sandbox, ["sql", server, "-e", "SET SESSION sql_log_bin=0; CREATE DATABASE ddl_dml CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"]).status, 0)
+        let file = CLIPaths.binlogs.appendingPathComponent("row-crc32.000001").path
+        let checkpoint = scratch.appendingPathComponent("replay.checkpoint").path
+        let connection = ["--socket", "\(server)/mysqld.sock", "--user", "root", "--no-defaults", "--checkpoint", checkpoint]
+        let forced = try runProcess(binlog, ["replay"] + connection + ["--force", file])
+        XCTAssertEqual(forced.status, 1, forced.error)
+        XCTAssertTrue(forced.error.contains("--force: 1 transaction was left out:\n"), forced.error)
+        XCTAssertTrue(forced.error.contains("  \(file) at 370 (GTID 0-1-1): ERROR 1007"), forced.error)
+        XCTAssertTrue(forced.error.contains("1 left out after errors (--force)"), forced.error)
+        let checksum = try runProcess(sandbox, ["checksum", server])
+        let expected = try String(contentsOf: CLIPaths.expected.appendingPathComponent("row-crc32.checksum"), encoding: .utf8)
+        XCTAssertEqual(String(decoding: checksum.output, as: UTF8.self), expected)
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        let saved = try String(contentsOfFile: checkpoint, encoding: .utf8)
+        let position = try XCTUnwrap(saved.split(separator: "\n").first { $0.hasPrefix("position=") }.flatMap { Int($0.dropFirst(9)) })
+        // The last transaction ends before the file's closing Rotate or Stop event.
+        XCTAssertGreaterThan(position, size - 100, saved)
+        // Without --force the same error stops the replay (testCheckpointResumeAndAServerError).
     }
 
     func testWrongPasswordUnreachableServerAndDryRun() throws {

@@ -96,4 +96,114 @@ final class MySQLConnectionTests: XCTestCase {
             XCTAssertTrue(error.message.contains("cannot connect to 127.0.0.1:\(port)"), error.message)
         }
     }
+
+    private func openssl(_ arguments: [String], in directory: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "openssl \(arguments.joined(separator: " "))")
+    }
+
+    /// A CA, a server certificate it signs for DNS name localhost only (no IP address), and a
+    /// second CA that signs nothing here.
+    private func makeCertificates(in directory: String) throws {
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=binlog test CA",
+                     "-keyout", "ca-key.pem", "-out", "ca.pem"], in: directory)
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=another CA",
+                     "-keyout", "other-ca-key.pem", "-out", "other-ca.pem"], in: directory)
+        try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                     "-keyout", "server-key.pem", "-out", "server.csr"], in: directory)
+        try "subjectAltName=DNS:localhost\n".write(toFile: directory + "/san.ext", atomically: true, encoding: .utf8)
+        try openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+                     "-days", "2", "-out", "server.pem", "-extfile", "san.ext"], in: directory)
+    }
+
+    /// TLS against a MariaDB given a certificate made here: required, verify-ca with the right
+    /// and a wrong CA, verify-identity by name and by an address the certificate does not name,
+    /// disabled; an account that REQUIRE SSL refuses the unencrypted session.
+    func testTLSModesAgainstACertificateMadeHere() async throws {
+        guard which("mariadbd"), which("openssl") else {
+            throw XCTSkip("MariaDB server or openssl is not installed (Debian packages mariadb-server, openssl); .ci/run installs them")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("binlog-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificates = directory.path
+        try makeCertificates(in: certificates)
+        let server = certificates + "/server"
+        let port = freePort()
+        XCTAssertEqual(try sandbox(["start", server, "--tcp", "\(port)", "--", "--ssl-ca=\(certificates)/ca.pem",
+                                    "--ssl-cert=\(certificates)/server.pem", "--ssl-key=\(certificates)/server-key.pem"]),
+                       0, "see \(server)/error.log")
+        defer { _ = try? sandbox(["stop", server]) }
+        let root = ConnectionConfiguration(address: .unixSocket(path: "\(server)/mysqld.sock"), user: "root")
+        try await MySQLConnection.withConnection(root, password: []) { session in
+            XCTAssertFalse(session.isEncrypted, "preferred does not use TLS over a unix socket")
+            try await session.query("CREATE USER tls@'%' IDENTIFIED BY 'secret' REQUIRE SSL")
+        }
+
+        func connect(_ mode: TLSSettings.Mode, ca: String? = nil, host: String = "127.0.0.1", user: String = "binlog",
+                     password: String = "binlog") async throws -> (encrypted: Bool, version: String?) {
+            var configuration = ConnectionConfiguration(address: .tcp(host: host, port: port), user: user)
+            configuration.tls = TLSSettings(mode: mode, caFile: ca.map { certificates + "/" + $0 })
+            return try await MySQLConnection.withConnection(configuration, password: Array(password.utf8)) { session in
+                let rows = try await session.query("SHOW SESSION STATUS LIKE 'Ssl_version'").textRows
+                return (session.isEncrypted, rows.first?.last ?? nil)
+            }
+        }
+        for mode in [TLSSettings.Mode.preferred, .required] {
+            let session = try await connect(mode)
+            XCTAssertTrue(session.encrypted, "\(mode)")
+            XCTAssertTrue(session.version?.hasPrefix("TLSv1.") ?? false, "\(mode): the server says \(session.version ?? "nothing")")
+        }
+        let verified = try await connect(.verifyCA, ca: "ca.pem")
+        XCTAssertTrue(verified.encrypted)
+        let plain = try await connect(.disabled)
+        XCTAssertFalse(plain.encrypted)
+        XCTAssertEqual(plain.version, "")
+        // The certificate names localhost: verify-identity passes by that name.
+        let byName = try await connect(.verifyIdentity, ca: "ca.pem", host: "localhost")
+        XCTAssertTrue(byName.encrypted)
+        // Refused: a CA that did not sign the certificate; an address the certificate does not name.
+        for (mode, ca, host) in [(TLSSettings.Mode.verifyCA, "other-ca.pem", "127.0.0.1"), (.verifyIdentity, "ca.pem", "127.0.0.1")] {
+            do {
+                _ = try await connect(mode, ca: ca, host: host)
+                XCTFail("\(mode) with \(ca) to \(host) was accepted")
+            } catch let error as ConnectionError {
+                XCTAssertTrue(error.message.contains("TLS handshake failed"), error.message)
+                if mode == .verifyIdentity {
+                    XCTAssertTrue(error.message.contains("certificate does not name 127.0.0.1"), error.message)
+                } else {
+                    XCTAssertTrue(error.message.contains("certificate is not signed by a CA of \(certificates)/other-ca.pem"), error.message)
+                }
+            }
+        }
+        // The name checked can be given apart from the address reached.
+        var named = ConnectionConfiguration(address: .tcp(host: "127.0.0.1", port: port), user: "binlog")
+        named.tls = TLSSettings(mode: .verifyIdentity, caFile: certificates + "/ca.pem", serverName: "localhost")
+        let namedEncrypted = try await MySQLConnection.withConnection(named, password: Array("binlog".utf8)) { $0.isEncrypted }
+        XCTAssertTrue(namedEncrypted)
+        // REQUIRE SSL: refused without TLS, accepted with it.
+        do {
+            _ = try await connect(.disabled, user: "tls", password: "secret")
+            XCTFail("an account that requires SSL was let in without it")
+        } catch let error as ConnectionError {
+            XCTAssertEqual(error.serverError?.code, 1045, error.message)
+        }
+        let required = try await connect(.required, user: "tls", password: "secret")
+        XCTAssertTrue(required.encrypted)
+        // A CA file that is not one: said before connecting.
+        try "not a certificate".write(toFile: certificates + "/bad.pem", atomically: true, encoding: .utf8)
+        do {
+            _ = try await connect(.verifyCA, ca: "bad.pem")
+            XCTFail("a broken CA file was used")
+        } catch let error as ConnectionError {
+            XCTAssertTrue(error.message.contains("cannot set up TLS"), error.message)
+        }
+    }
 }

@@ -14,6 +14,10 @@ struct DumpFrontend {
     /// A consumer of the selected events in place of the printer `--format` chooses (flashback,
     /// replay): given the output, the dialect of the first file and the text options.
     var customPrinter: ((OutputSink, TextDialect, TextOutputOptions) -> any TextPrinter)?
+    /// Wraps the printer `--format` chooses (replay hands each event's statements over this way).
+    var wrapPrinter: ((OutputSink, any TextPrinter) -> any TextPrinter)?
+    /// Where LOAD DATA files are written, in place of `$TMPDIR` (replay: a directory of its own).
+    var loadDataDirectory: String?
 
     /// Runs against standard output (or `--result-file`) and standard error; returns the exit code.
     func runToStandardOutput() -> Int32 {
@@ -102,7 +106,7 @@ struct DumpFrontend {
             diagnostics("\(conflict) is for the text output; --format sql writes plain statements and row changes as INSERT, UPDATE and DELETE")
             return 2
         }
-        let printer: any TextPrinter
+        var printer: any TextPrinter
         if let customPrinter {
             printer = customPrinter(out, dialect, textOptions(schema))
         } else {
@@ -121,6 +125,7 @@ struct DumpFrontend {
                 printer = dialect.makePrinter(out: out, options: textOptions(schema))
             }
         }
+        if let wrapPrinter { printer = wrapPrinter(out, printer) }
         // A progress line on a terminal's standard error (never in the output), unless --quiet.
         let sizes = inputs.map { $0.plainSize() }
         let total: UInt64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
@@ -231,7 +236,9 @@ struct DumpFrontend {
         text.schema = schema
         text.rewrite = rewrite
         text.printTableMetadata = options.printTableMetadata
-        if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
+        if let loadDataDirectory {
+            text.loadDataDirectory = loadDataDirectory
+        } else if let tmp = getenv("TMPDIR"), let dir = String(validatingCString: tmp), !dir.isEmpty {
             text.loadDataDirectory = dir.hasSuffix("/") ? dir : dir + "/"
         }
         return text

@@ -9,6 +9,7 @@ import Darwin
 final class Progress {
     private let total: UInt64?
     private let enabled: Bool
+    private let unit: String
     private let start: Double
     private var lastShown: Double
     private var shown = false
@@ -17,9 +18,10 @@ final class Progress {
     private var checkCountdown = 0
 
     /// `total` is the bytes to read when known; `enabled` false makes every call a no-op.
-    init(total: UInt64?, enabled: Bool) {
+    init(total: UInt64?, enabled: Bool, unit: String = "events") {
         self.total = total
         self.enabled = enabled
+        self.unit = unit
         start = Progress.now()
         lastShown = start
     }
@@ -47,13 +49,32 @@ final class Progress {
         writeStandardErrorRaw("\r" + Progress.line(done: done, total: total, events: events, seconds: now - start) + "\u{1b}[K")
     }
 
+    /// When the run began (Progress.now()'s clock).
+    var started: Double { start }
+
+    /// For callers that know where they are (replay: the bytes up to the last transaction sent,
+    /// and how many): shown at most twice a second, after the first two seconds.
+    func advance(to bytes: UInt64, count: Int) {
+        guard enabled else { return }
+        done = bytes
+        events = UInt64(count)
+        let now = Progress.now()
+        guard now - start >= 2, now - lastShown >= 0.5 else { return }
+        lastShown = now
+        shown = true
+        writeStandardErrorRaw("\r" + Progress.line(done: done, total: total, events: events, seconds: now - start, unit: unit) + "\u{1b}[K")
+    }
+
     /// Clears the line so that what follows on the terminal starts clean.
     func finish() {
-        if shown { writeStandardErrorRaw("\r\u{1b}[K") }
+        if shown {
+            shown = false
+            writeStandardErrorRaw("\r\u{1b}[K")
+        }
     }
 
     /// `312.4 MB / 550.1 MB (57%), 412345 events/s, 4 s left` (the parts that are known).
-    static func line(done: UInt64, total: UInt64?, events: UInt64, seconds: Double) -> String {
+    static func line(done: UInt64, total: UInt64?, events: UInt64, seconds: Double, unit: String = "events") -> String {
         func megabytes(_ bytes: UInt64) -> String {
             let tenths = (bytes + 50_000) / 100_000
             return "\(tenths / 10).\(tenths % 10) MB"
@@ -63,7 +84,7 @@ final class Progress {
             text += " / " + megabytes(total) + " (\(min(100, done * 100 / total))%)"
         }
         if seconds > 0 {
-            text += ", \(UInt64(Double(events) / seconds)) events/s"
+            text += ", \(UInt64(Double(events) / seconds)) \(unit)/s"
             if let total, total > done, done > 0 {
                 let left = seconds * Double(total - done) / Double(done)
                 text += ", \(Int(left.rounded(.up))) s left"

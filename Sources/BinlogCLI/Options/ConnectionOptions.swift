@@ -38,8 +38,23 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Read no option file.")
     var noDefaults = false
 
-    @Option(help: ArgumentHelp("disabled or preferred (TLS is not spoken yet: required, verify-ca and verify-identity are refused).", valueName: "mode"))
-    var sslMode: String = "preferred"
+    @Option(help: ArgumentHelp("TLS: disabled, preferred (the default: over TCP when the server offers it), required, verify-ca (the server's certificate must be signed by --ssl-ca, else a system CA) or verify-identity (and name the host).", valueName: "mode"))
+    var sslMode: String?
+
+    @Option(help: ArgumentHelp("PEM file of the CAs that sign the server's certificate (verify-ca, verify-identity).", valueName: "file"))
+    var sslCa: String?
+
+    @Option(help: ArgumentHelp("The client's certificate (PEM), for servers that ask for one.", valueName: "file"))
+    var sslCert: String?
+
+    @Option(help: ArgumentHelp("The key of --ssl-cert (PEM).", valueName: "file"))
+    var sslKey: String?
+
+    @Option(help: ArgumentHelp("The server's RSA public key (PEM), for caching_sha2_password over unencrypted TCP.", valueName: "file"))
+    var serverPublicKeyPath: String?
+
+    @Flag(help: "Ask the server for its RSA public key when caching_sha2_password needs it over unencrypted TCP (trusting what it sends).")
+    var getServerPublicKey = false
 
     @Option(help: ArgumentHelp("Seconds to wait for the connection (default 10).", valueName: "seconds"))
     var connectTimeout: Int = 10
@@ -47,13 +62,6 @@ struct ConnectionOptions: ParsableArguments {
     /// Where to connect and with what password; warnings for the caller to print.
     func resolve() throws -> (configuration: ConnectionConfiguration, password: [UInt8], warnings: [String]) {
         var warnings: [String] = []
-        let mode = sslMode.lowercased()
-        guard ["disabled", "preferred", "required", "verify-ca", "verify-identity"].contains(mode) else {
-            throw CLIError(.usage, "--ssl-mode \(sslMode): not one of disabled, preferred, required, verify-ca, verify-identity")
-        }
-        if mode != "disabled" && mode != "preferred" {
-            throw CLIError(.usage, "--ssl-mode \(mode): TLS is not implemented yet; use a unix socket, or --ssl-mode preferred over a network you trust")
-        }
         var file: [String: String] = [:]
         if !noDefaults {
             var paths: [String] = []
@@ -82,6 +90,33 @@ struct ConnectionOptions: ParsableArguments {
             // "localhost" means the default socket to mysql; here it is TCP to 127.0.0.1 unless --socket is given.
             configuration = ConnectionConfiguration(address: .tcp(host: host == "localhost" ? "127.0.0.1" : host, port: port), user: user)
         }
+        // TLS: the command line over the option file; mysql's spelling (VERIFY_CA) is taken too.
+        let modeText = (sslMode ?? file["ssl-mode"] ?? "preferred").lowercased().replacingUnderscores()
+        guard let mode = TLSSettings.Mode(rawValue: modeText) else {
+            throw CLIError(.usage, "--ssl-mode \(sslMode ?? modeText): not one of disabled, preferred, required, verify-ca, verify-identity")
+        }
+        configuration.tls = TLSSettings(mode: mode, caFile: sslCa ?? file["ssl-ca"], certificateFile: sslCert ?? file["ssl-cert"],
+                                        keyFile: sslKey ?? file["ssl-key"])
+        // "localhost" is reached at 127.0.0.1, and its certificate is checked for the name.
+        if case .tcp = configuration.address, (self.host ?? file["host"] ?? "localhost") == "localhost" {
+            configuration.tls.serverName = "localhost"
+        }
+        for (option, path) in [("--ssl-ca", configuration.tls.caFile), ("--ssl-cert", configuration.tls.certificateFile),
+                               ("--ssl-key", configuration.tls.keyFile), ("--server-public-key-path", serverPublicKeyPath)] {
+            if let path, access(path, R_OK) != 0 {
+                throw CLIError(.usage, "\(option) \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        if (configuration.tls.certificateFile == nil) != (configuration.tls.keyFile == nil) {
+            throw CLIError(.usage, "--ssl-cert and --ssl-key go together")
+        }
+        if mode == .disabled && (sslCa != nil || sslCert != nil) {
+            warnings.append("--ssl-mode disabled: --ssl-ca and --ssl-cert are not used")
+        }
+        if let serverPublicKeyPath {
+            configuration.serverPublicKey = try LocalFile.readText(serverPublicKeyPath)
+        }
+        configuration.requestsServerPublicKey = getServerPublicKey
         var password: [UInt8] = []
         if let given = self.password {
             warnings.append("a password on the command line can be seen by other users of this machine (ps); --password-file or -p are safer")
@@ -98,11 +133,12 @@ struct ConnectionOptions: ParsableArguments {
         } else if let fromFile = file["password"] {
             password = Array(fromFile.utf8)
         }
-        if !configuration.isLocal && mode == "preferred" {
-            warnings.append("the connection to \(configuration.addressDescription) is not encrypted (TLS is not implemented yet)")
-        }
         return (configuration, password, warnings)
     }
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
 }
 
 /// The `[client]` group of a MySQL option file (`key = value`, `#`/`;` comments, quoted values).

@@ -8,16 +8,27 @@ struct Replay: ParsableCommand {
             Sends the script binlog dump prints for the selection (statements with their session settings, \
             rows as BINLOG statements, which need the BINLOG ADMIN or SUPER privilege) to the server over one \
             session, statement by statement, so temporary tables and session variables live across files. \
-            LOAD DATA events are sent as LOAD DATA LOCAL INFILE from files this run writes (and only those).
+            LOAD DATA events are sent as LOAD DATA LOCAL INFILE from files this run writes (and only those). \
+            With --rows-as sql the script is the one binlog dump --format sql prints: rows as INSERT, UPDATE \
+            and DELETE statements, which need no special privilege and work across MySQL and MariaDB; the \
+            transactions then get GTIDs of the target's own.
+
+            Transactions whose GTID the target has already (MariaDB: at or below its gtid_binlog_pos in \
+            their domain; MySQL: in its gtid_executed) are reported and skipped, unless --skip-gtids.
 
             --checkpoint FILE records, after each transaction the server committed, its file, end position \
             and GTID (written to FILE.tmp, synced, renamed). --resume starts right after it. On a server \
             error the replay stops: the file, offset, GTID, the statement (shortened) and the server's code, \
             state and message are printed, an open transaction is rolled back, the checkpoint stays at the \
             last committed transaction, and the exit status is 1. --dry-run prints what would be sent and \
-            connects to nothing.
+            connects to nothing. --force rolls a failing transaction back, goes on with the next one and \
+            lists every transaction left out at the end (exit status 1); the checkpoint moves past them.
 
-            Not yet: TLS, --rows-as sql, comparing GTIDs with the target's before applying, --force, progress.
+            TLS: --ssl-mode preferred (the default) uses it over TCP when the server offers it; required, \
+            verify-ca and verify-identity insist on it (verify-ca checks the certificate against --ssl-ca, \
+            verify-identity also the host name or IP address). A connection to another machine without TLS \
+            gets a warning. On a terminal a progress line shows bytes, transactions per second and the time \
+            left; a summary follows at the end.
 
             Exit status: 0 done; 1 a server error or damaged data; 2 usage or input errors; 3 cannot connect \
             or log in.
@@ -45,6 +56,12 @@ struct ReplayOptions: ParsableArguments {
     @Flag(help: "Start right after the transaction --checkpoint records.")
     var resume = false
 
+    @Option(help: ArgumentHelp("Rows events as binlog (BINLOG statements: exact, need BINLOG ADMIN or SUPER) or sql (INSERT, UPDATE, DELETE: no special privilege; the target gives GTIDs).", valueName: "form"))
+    var rowsAs: RowsForm = .binlog
+
+    @Flag(help: "On a server error, roll the transaction back and go on with the next; list every transaction left out.")
+    var force = false
+
     @Flag(help: "Print what would be sent; connect to nothing.")
     var dryRun = false
 
@@ -59,4 +76,9 @@ struct ReplayOptions: ParsableArguments {
 
     @Flag(name: [.customShort("q"), .long], help: "Print no warnings, notes or summary on standard error.")
     var quiet = false
+}
+
+enum RowsForm: String, ExpressibleByArgument, CaseIterable {
+    case binlog
+    case sql
 }

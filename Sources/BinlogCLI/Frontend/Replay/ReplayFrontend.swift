@@ -135,6 +135,11 @@ struct ReplayCheckpoint: Equatable {
 
     /// Written to a temporary file beside `path`, synced, then renamed over it.
     func write(to path: String) throws {
+        try ReplayCheckpoint.writeAtomically(text, to: path)
+    }
+
+    /// `text` into a temporary file beside `path`, synced, then renamed over it.
+    static func writeAtomically(_ text: String, to path: String) throws {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CLIError(.usage, "\(temporary): cannot create: \(String(cString: strerror(errno)))") }
@@ -143,7 +148,7 @@ struct ReplayCheckpoint: Equatable {
         let synced = fsync(fd)
         close(fd)
         guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-            throw CLIError(.usage, "\(path): cannot write the checkpoint: \(String(cString: strerror(errno)))")
+            throw CLIError(.usage, "\(path): cannot write: \(String(cString: strerror(errno)))")
         }
     }
 }
@@ -151,11 +156,14 @@ struct ReplayCheckpoint: Equatable {
 struct ReplayFrontend {
     var options: ReplayOptions
     var files: [String]
+    /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
+    var showsProgress = false
 
     func runToStandardOutput() -> Int32 {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
-        let frontend = self
+        var frontend = self
+        frontend.showsProgress = true
         Task {
             box.code = await frontend.run(diagnostics: { writeStandardError("binlog: " + $0) }, output: { text in
                 var bytes = Array(text.utf8)
@@ -180,6 +188,13 @@ struct ReplayFrontend {
         }
         dumpOptions.skipGtids = options.skipGtids
         dumpOptions.idempotent = options.idempotent
+        if options.rowsAs == .sql {
+            if options.idempotent {
+                diagnostics("--idempotent is for --rows-as binlog (it sets how BINLOG statements are applied)")
+                return 2
+            }
+            dumpOptions.format = .sql
+        }
         var inputs = files
         // --resume: from the checkpoint's file, at its position.
         if options.resume {
@@ -262,33 +277,53 @@ struct ReplayFrontend {
         guard let connection else { return 2 }
         var configuration = connection.configuration
         configuration.allowsLocalFiles = true
-        let started = DispatchTime.now().uptimeNanoseconds
-        var transactions = 0
-        var statements = 0
-        var skippedTotal = 0
+        // The bytes to read, for the progress line (unknown for standard input and compressed copies).
+        let sizes = ((try? BinlogInput.expand(inputs)) ?? []).map { $0.plainSize() }
+        let total: UInt64? = sizes.isEmpty || sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
+        let progress = Progress(total: total, enabled: !options.quiet && showsProgress && isatty(2) != 0, unit: "transactions")
+        var tally = ReplayTally()
+        let sendLocalFile: (String) -> [UInt8]? = { name in name.hasPrefix(loadDirectory) ? try? LocalFile.readBytes(name) : nil }
         do {
             let code = try await MySQLConnection.withConnection(configuration, password: connection.password,
                                                                 connectTimeout: .seconds(Int64(options.connection.connectTimeout))) { session -> Int32 in
+                if !configuration.isLocal && !session.isEncrypted && !options.quiet {
+                    diagnostics("warning: the connection to \(configuration.addressDescription) is not encrypted"
+                                + (configuration.tls.mode == .disabled ? " (--ssl-mode disabled)" : " (the server does not offer TLS)"))
+                }
                 var inTransaction = false
                 var last: ReplayItem?
-                // The transactions the target has already (MariaDB: the last sequence number of each
-                // domain in its binlog), found once: those are skipped, not applied twice.
-                var applied: [UInt32: UInt64] = [:]
-                if !options.skipGtids, let position = try? await session.query("SELECT @@global.gtid_binlog_pos").textRows.first?.first ?? nil {
-                    applied = ReplayFrontend.mariaDBPositions(position)
+                // The transactions the target has already, found once: those are reported and
+                // skipped, not applied twice.
+                var target = TargetGTIDs()
+                if !options.skipGtids {
+                    target = await TargetGTIDs.read(from: session)
                 }
+                // Skipping the rest of a transaction: the target has it, or (--force) it failed.
                 var skipping = false
-                var skipped = 0
+                var file = ""
+                var fileBase: UInt64 = 0
+                var lastEnd: UInt64 = 0
                 while true {
                     switch queue.take() {
                     case .item(let item):
-                        if item.opens, let gtid = item.gtid, let (domain, sequence) = ReplayFrontend.mariaDBGTID(gtid),
-                           let done = applied[domain], sequence <= done {
+                        if !item.file.isEmpty && item.file != file {
+                            if !file.isEmpty { fileBase += lastEnd }
+                            file = item.file
+                            lastEnd = 0
+                        }
+                        lastEnd = max(lastEnd, item.endOffset)
+                        if item.opens, let gtid = item.gtid, target.contains(gtid) {
                             skipping = true
-                            skipped += 1
-                            if !options.quiet { diagnostics("note: \(item.file) at \(item.offset): GTID \(gtid) is on the server already (its gtid_binlog_pos): skipped") }
+                            tally.present += 1
+                            if !options.quiet { diagnostics("note: \(item.file) at \(item.offset): GTID \(gtid) is on the server already (\(target.source)): skipped") }
                         }
                         if skipping {
+                            // The session settings a skipped transaction carries (USE, SET TIMESTAMP,
+                            // SET @@session...) are still sent: the next transaction's script counts on
+                            // them, as the printer writes each only when it changes.
+                            for statement in item.statements where ReplayFrontend.isSessionSetting(statement) {
+                                try await session.query(statement)
+                            }
                             if item.closes {
                                 skipping = false
                                 if let path = options.checkpoint {
@@ -297,60 +332,97 @@ struct ReplayFrontend {
                             }
                             continue
                         }
+                        var failed = false
                         for statement in item.statements {
                             do {
-                                try await session.query(statement, localFile: { name in
-                                    name.hasPrefix(loadDirectory) ? try? LocalFile.readBytes(name) : nil
-                                })
-                                statements += 1
+                                try await session.query(statement, localFile: sendLocalFile)
+                                tally.statements += 1
                             } catch let error as ServerError {
                                 let text = String(decoding: statement.prefix(200), as: UTF8.self)
-                                diagnostics("\(item.file) at \(item.offset)" + (item.gtid.map { " (GTID \($0))" } ?? "")
-                                            + ": the server refused \(text)\(statement.count > 200 ? "…" : ""): \(error)")
-                                if inTransaction { _ = try? await session.query("ROLLBACK") }
-                                if let last, let path = options.checkpoint {
-                                    diagnostics("the checkpoint \(path) stays after \(last.file):\(last.endOffset)")
+                                let place = "\(item.file) at \(item.offset)" + (item.gtid.map { " (GTID \($0))" } ?? "")
+                                diagnostics("\(place): the server refused \(text)\(statement.count > 200 ? "…" : ""): \(error)")
+                                if inTransaction || item.opens { _ = try? await session.query("ROLLBACK") }
+                                guard options.force else {
+                                    if let last, let path = options.checkpoint {
+                                        diagnostics("the checkpoint \(path) stays after \(last.file):\(last.endOffset)")
+                                    }
+                                    queue.cancelAndWait()
+                                    return Int32(1)
                                 }
-                                queue.cancelAndWait()
-                                return Int32(1)
+                                tally.failed.append("\(place): \(error)")
+                                failed = true
+                                break
                             }
+                        }
+                        if failed {
+                            // --force: the rest of the transaction is left out, and the replay goes on.
+                            inTransaction = false
+                            skipping = !item.closes
+                            if item.closes, let path = options.checkpoint {
+                                try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
+                            }
+                            continue
                         }
                         if item.opens { inTransaction = true }
                         if item.closes {
                             inTransaction = false
-                            transactions += 1
+                            tally.transactions += 1
                             last = item
                             if let path = options.checkpoint {
                                 try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
                             }
+                            progress.advance(to: fileBase + lastEnd, count: tally.transactions)
                         }
                     case .end(let code, let said):
+                        progress.finish()
                         said.forEach(diagnostics)
-                        skippedTotal = skipped
                         if code != 0 && inTransaction { _ = try? await session.query("ROLLBACK") }
+                        tally.bytes = fileBase + lastEnd
                         return code
                     }
                 }
             }
-            if code == 0 && !options.quiet {
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                diagnostics("replayed \(transactions) transaction\(transactions == 1 ? "" : "s") (\(statements) statements) in \(TextFormatting.cFormat("%.1f", seconds)) s"
-                            + (skippedTotal > 0 ? "; \(skippedTotal) already on the server, skipped" : ""))
+            progress.finish()
+            if !options.quiet && (code == 0 || !tally.failed.isEmpty) {
+                diagnostics(tally.summary(seconds: Progress.now() - progress.started))
+            }
+            if !tally.failed.isEmpty {
+                diagnostics("--force: \(tally.failed.count) transaction\(tally.failed.count == 1 ? " was" : "s were") left out:")
+                tally.failed.forEach { diagnostics("  " + $0) }
+                return code == 0 ? 1 : code
             }
             return code
         } catch let error as ConnectionError {
+            progress.finish()
             queue.cancelAndWait()
             diagnostics(error.message)
             return 3
         } catch let error as CLIError {
+            progress.finish()
             queue.cancelAndWait()
             diagnostics(error.message)
             return error.exitCode
         } catch {
+            progress.finish()
             queue.cancelAndWait()
             diagnostics("\(error)")
             return 3
         }
+    }
+
+    /// A statement that only sets up the session for those after it: `use`, `SET TIMESTAMP`,
+    /// `SET @@session.…` (not a GTID assignment), with or without a `/*!NNNNN … */` wrapper.
+    /// `SET INSERT_ID`, `LAST_INSERT_ID`, `RAND_SEED` and user variables belong to their statement.
+    static func isSessionSetting(_ statement: [UInt8]) -> Bool {
+        var text = Substring(String(decoding: statement.prefix(200), as: UTF8.self))
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        if text.hasPrefix("/*!") || text.hasPrefix("/*M!") {
+            text = text.drop(while: { $0 != " " }).dropFirst()
+        }
+        let lower = text.lowercased()
+        if lower.hasPrefix("use ") || lower.hasPrefix("use`") || lower.hasPrefix("set timestamp=") { return true }
+        return lower.hasPrefix("set @@session.") && !lower.contains("gtid_seq_no") && !lower.contains("server_id")
+            && !lower.contains("gtid_domain_id")
     }
 
     /// `d-s-n,d-s-n…` (MariaDB's gtid_binlog_pos): the sequence number of each domain.
@@ -401,12 +473,10 @@ final class ReaderThread: @unchecked Sendable {
         DispatchQueue(label: "binlog.replay.reader").async { [self] in
             var frontend = DumpFrontend(options: options, files: files)
             var printer: ReplayPrinter?
-            let directory = loadDirectory
             let queue = self.queue
-            frontend.customPrinter = { out, dialect, textOptions in
-                var text = textOptions
-                text.loadDataDirectory = directory
-                let made = ReplayPrinter(inner: dialect.makePrinter(out: out, options: text), sink: out, queue: queue)
+            frontend.loadDataDirectory = loadDirectory
+            frontend.wrapPrinter = { out, inner in
+                let made = ReplayPrinter(inner: inner, sink: out, queue: queue)
                 printer = made
                 return made
             }
@@ -417,4 +487,62 @@ final class ReaderThread: @unchecked Sendable {
             queue.markFinished()
         }
     }
+}
+
+/// What a replay did, for its summary.
+struct ReplayTally {
+    var transactions = 0
+    var statements = 0
+    var bytes: UInt64 = 0
+    /// Transactions the target had already.
+    var present = 0
+    /// --force: the transactions left out, each with the server's error.
+    var failed: [String] = []
+
+    func summary(seconds: Double) -> String {
+        var text = "replayed \(transactions) transaction\(transactions == 1 ? "" : "s") (\(statements) statements"
+        if bytes > 0 { text += ", " + Progress.line(done: bytes, total: nil, events: 0, seconds: 0) }
+        text += ") in \(TextFormatting.cFormat("%.1f", seconds)) s"
+        if seconds > 0 && transactions > 0 { text += ", \(Int(Double(transactions) / seconds)) transactions/s" }
+        if present > 0 { text += "; \(present) already on the server, skipped" }
+        if !failed.isEmpty { text += "; \(failed.count) left out after errors (--force)" }
+        return text
+    }
+}
+
+/// The transactions the target server has already: MariaDB's `gtid_binlog_pos` (per domain, the
+/// last sequence number in its binlog) or MySQL's `gtid_executed`.
+struct TargetGTIDs {
+    var mariaDB: [UInt32: UInt64] = [:]
+    var mySQL = MySQLGTIDSet()
+    /// The variable they were read from, for messages.
+    var source = ""
+
+    static func read(from session: MySQLSession) async -> TargetGTIDs {
+        var gtids = TargetGTIDs()
+        if session.serverVersion.contains("MariaDB") {
+            if let text = try? await session.query("SELECT @@global.gtid_binlog_pos").textRows.first?.first ?? nil {
+                gtids.mariaDB = ReplayFrontend.mariaDBPositions(text)
+                gtids.source = "its gtid_binlog_pos"
+            }
+        } else if let text = try? await session.query("SELECT @@global.gtid_executed").textRows.first?.first ?? nil {
+            gtids.mySQL = (try? MySQLGTIDSet(parsing: text.replacingNewlines())) ?? MySQLGTIDSet()
+            gtids.source = "its gtid_executed"
+        }
+        return gtids
+    }
+
+    /// Whether the transaction with this GTID (`d-s-n` or `uuid[:tag]:n`) is on the target.
+    func contains(_ gtid: String) -> Bool {
+        if let (domain, sequence) = ReplayFrontend.mariaDBGTID(gtid) {
+            return mariaDB[domain].map { sequence <= $0 } ?? false
+        }
+        guard !mySQL.isEmpty, let single = try? MySQLGTIDSet(parsing: gtid) else { return false }
+        return mySQL.isSuperset(of: single)
+    }
+}
+
+extension String {
+    /// gtid_executed comes with a newline after each comma.
+    fileprivate func replacingNewlines() -> String { String(filter { $0 != "\n" }) }
 }
