@@ -12,6 +12,8 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public var database: String?
     /// Ask for CLIENT_LOCAL_FILES (LOAD DATA LOCAL INFILE; the session's caller decides which files it sends).
     public var allowsLocalFiles = false
+    /// Ask for CLIENT_MULTI_STATEMENTS (MySQLSession.queryBatch).
+    public var allowsMultiStatements = false
     public var tls = TLSSettings()
     /// caching_sha2_password's RSA public key (PEM) for unencrypted TCP, pinned by the user.
     public var serverPublicKey: String?

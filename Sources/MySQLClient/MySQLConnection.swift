@@ -22,6 +22,12 @@ public struct ConnectionError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// A statement of a ``MySQLSession/queryBatch(_:localFile:)`` the server refused: its index, and the error.
+public struct BatchFailure: Error, Sendable {
+    public var index: Int
+    public var error: ServerError
+}
+
 /// One session with a server, usable inside ``MySQLConnection/withConnection(_:password:connectTimeout:_:)``.
 public final class MySQLSession {
     public let handshake: HandshakeV10
@@ -59,6 +65,39 @@ public final class MySQLSession {
     /// CLIENT_LOCAL_FILES): the file's bytes, or nil to refuse it (an empty file is sent).
     @discardableResult
     public func query(_ sql: [UInt8], localFile: ((String) -> [UInt8]?)? = nil) async throws -> QueryResult {
+        do {
+            return try await execute(sql, localFile: localFile)
+        } catch let failure as BatchFailure {
+            throw failure.error
+        }
+    }
+
+    /// Several statements in one COM_QUERY, one round trip (the connection must have asked for
+    /// CLIENT_MULTI_STATEMENTS: `ConnectionConfiguration.allowsMultiStatements`). The server runs
+    /// them in order and stops at the first error: thrown as ``BatchFailure`` with its index.
+    public func queryBatch(_ statements: [[UInt8]], localFile: ((String) -> [UInt8]?)? = nil) async throws {
+        guard statements.count > 1 else {
+            if let only = statements.first { _ = try await execute(only, localFile: localFile) }
+            return
+        }
+        var sql: [UInt8] = []
+        sql.reserveCapacity(statements.reduce(0) { $0 + $1.count + 3 })
+        for (index, statement) in statements.enumerated() {
+            // A newline first: a statement may end in a -- comment.
+            if index > 0 { sql += [0x0a, 0x3b, 0x0a] }
+            sql += statement
+        }
+        _ = try await execute(sql, localFile: localFile, expectedResults: statements.count)
+    }
+
+    /// Sends one COM_QUERY and reads every result it gives; an error is a ``BatchFailure``
+    /// counting the results completed before it.
+    ///
+    /// `expectedResults`: how many statements were sent. That many results are read even when an
+    /// OK packet in between lacks SERVER_MORE_RESULTS_EXISTS (MariaDB's OK after a BINLOG statement
+    /// does), so the session never reads one query's results as the next one's.
+    private func execute(_ sql: [UInt8], localFile: ((String) -> [UInt8]?)?, expectedResults: Int = 1) async throws -> QueryResult {
+        var completed = 0
         try await send(Command.query(sql), sequenceID: 0)
         var reader = QueryResponseReader(capabilities: capabilities)
         var last = QueryResult()
@@ -82,9 +121,16 @@ public final class MySQLSession {
                 _ = try await send(ByteBuffer(), sequenceID: sequence)
                 continue
             }
-            if try reader.feed(packet.payload) {
+            let done: Bool
+            do {
+                done = try reader.feed(packet.payload)
+            } catch let error as ServerError {
+                throw BatchFailure(index: completed, error: error)
+            }
+            if done {
                 last = reader.result
-                guard reader.moreResults else { return last }
+                completed += 1
+                guard reader.moreResults || completed < expectedResults else { return last }
                 reader = QueryResponseReader(capabilities: capabilities)
             }
         }
@@ -219,6 +265,7 @@ public enum MySQLConnection {
                                      _ decoder: inout PacketDecoder) async throws -> MySQLSession {
         var parameters = AuthenticationParameters(user: configuration.user, password: password, database: configuration.database)
         parameters.allowsLocalFiles = configuration.allowsLocalFiles
+        parameters.allowsMultiStatements = configuration.allowsMultiStatements
         parameters.tls = tlsContext == nil ? .never : tlsRequest(configuration)
         if case .unixSocket = configuration.address { parameters.overUnixSocket = true }
         parameters.serverPublicKey = configuration.serverPublicKey

@@ -7,7 +7,8 @@ struct Replay: ParsableCommand {
         discussion: """
             Sends the script binlog dump prints for the selection (statements with their session settings, \
             rows as BINLOG statements, which need the BINLOG ADMIN or SUPER privilege) to the server over one \
-            session, statement by statement, so temporary tables and session variables live across files. \
+            session, a transaction per round trip (its statements in one multi-statement query), so \
+            temporary tables and session variables live across files. \
             LOAD DATA events are sent as LOAD DATA LOCAL INFILE from files this run writes (and only those). \
             With --rows-as sql the script is the one binlog dump --format sql prints: rows as INSERT, UPDATE \
             and DELETE statements, which need no special privilege and work across MySQL and MariaDB; the \

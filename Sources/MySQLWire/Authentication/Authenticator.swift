@@ -30,6 +30,8 @@ public struct AuthenticationParameters: Sendable {
     public var password: [UInt8]
     public var database: String?
     public var allowsLocalFiles = false
+    /// Ask for CLIENT_MULTI_STATEMENTS (several statements in one COM_QUERY).
+    public var allowsMultiStatements = false
     public var tls: TLSRequest = .never
     /// The transport is a unix socket: a clear-text password may be sent over it.
     public var overUnixSocket = false
@@ -108,6 +110,7 @@ public struct ClientAuthenticator: Sendable {
         capabilities.insert(.protocol41)
         if parameters.allowsLocalFiles && handshake.capabilities.contains(.localFiles) { capabilities.insert(.localFiles) }
         if parameters.database != nil { capabilities.insert(.connectWithDB) }
+        if parameters.allowsMultiStatements && handshake.capabilities.contains(.multiStatements) { capabilities.insert(.multiStatements) }
         var outputs: [Output] = []
         switch parameters.tls {
         case .never: break

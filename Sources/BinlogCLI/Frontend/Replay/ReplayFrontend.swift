@@ -277,6 +277,7 @@ struct ReplayFrontend {
         guard let connection else { return 2 }
         var configuration = connection.configuration
         configuration.allowsLocalFiles = true
+        configuration.allowsMultiStatements = true
         // The bytes to read, for the progress line (unknown for standard input and compressed copies).
         let sizes = ((try? BinlogInput.expand(inputs)) ?? []).map { $0.plainSize() }
         let total: UInt64? = sizes.isEmpty || sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
@@ -303,6 +304,51 @@ struct ReplayFrontend {
                 var file = ""
                 var fileBase: UInt64 = 0
                 var lastEnd: UInt64 = 0
+                // Statements go in batches, one COM_QUERY each (one round trip): a transaction's
+                // statements together, up to 4 MiB, each with the event it came from.
+                var batch: [[UInt8]] = []
+                var owners: [ReplayItem] = []
+                var batchBytes = 0
+
+                /// Sends the batch: .sent; .leftOut (--force: a statement failed, its transaction was
+                /// rolled back and listed); .stop (a server error ends the replay, reported already).
+                func flush() async throws -> FlushResult {
+                    defer {
+                        batch.removeAll(keepingCapacity: true)
+                        owners.removeAll(keepingCapacity: true)
+                        batchBytes = 0
+                    }
+                    guard !batch.isEmpty else { return .sent }
+                    do {
+                        try await session.queryBatch(batch, localFile: sendLocalFile)
+                        tally.statements += batch.count
+                        return .sent
+                    } catch let failure as BatchFailure {
+                        let statement = batch[failure.index]
+                        let item = owners[failure.index]
+                        tally.statements += failure.index
+                        let text = String(decoding: statement.prefix(200), as: UTF8.self)
+                        let place = "\(item.file) at \(item.offset)" + (item.gtid.map { " (GTID \($0))" } ?? "")
+                        diagnostics("\(place): the server refused \(text)\(statement.count > 200 ? "…" : ""): \(failure.error)")
+                        if inTransaction { _ = try? await session.query("ROLLBACK") }
+                        guard options.force else {
+                            if let last, let path = options.checkpoint {
+                                diagnostics("the checkpoint \(path) stays after \(last.file):\(last.endOffset)")
+                            }
+                            return .stop
+                        }
+                        // --force: the rest of the transaction is left out, and the replay goes on.
+                        tally.failed.append("\(place): \(failure.error)")
+                        let closed = owners.last?.closes ?? false
+                        inTransaction = false
+                        skipping = !closed
+                        if closed, let path = options.checkpoint, let end = owners.last {
+                            try ReplayCheckpoint(file: end.file, position: end.endOffset, gtid: end.gtid).write(to: path)
+                        }
+                        return .leftOut
+                    }
+                }
+
                 while true {
                     switch queue.take() {
                     case .item(let item):
@@ -322,58 +368,52 @@ struct ReplayFrontend {
                             // SET @@session...) are still sent: the next transaction's script counts on
                             // them, as the printer writes each only when it changes.
                             for statement in item.statements where ReplayFrontend.isSessionSetting(statement) {
-                                try await session.query(statement)
+                                batch.append(statement)
+                                owners.append(item)
+                                batchBytes += statement.count
                             }
                             if item.closes {
                                 skipping = false
+                                guard try await flush() != .stop else {
+                                    queue.cancelAndWait()
+                                    return Int32(1)
+                                }
                                 if let path = options.checkpoint {
                                     try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
                                 }
                             }
                             continue
                         }
-                        var failed = false
-                        for statement in item.statements {
-                            do {
-                                try await session.query(statement, localFile: sendLocalFile)
-                                tally.statements += 1
-                            } catch let error as ServerError {
-                                let text = String(decoding: statement.prefix(200), as: UTF8.self)
-                                let place = "\(item.file) at \(item.offset)" + (item.gtid.map { " (GTID \($0))" } ?? "")
-                                diagnostics("\(place): the server refused \(text)\(statement.count > 200 ? "…" : ""): \(error)")
-                                if inTransaction || item.opens { _ = try? await session.query("ROLLBACK") }
-                                guard options.force else {
-                                    if let last, let path = options.checkpoint {
-                                        diagnostics("the checkpoint \(path) stays after \(last.file):\(last.endOffset)")
-                                    }
-                                    queue.cancelAndWait()
-                                    return Int32(1)
-                                }
-                                tally.failed.append("\(place): \(error)")
-                                failed = true
-                                break
-                            }
-                        }
-                        if failed {
-                            // --force: the rest of the transaction is left out, and the replay goes on.
-                            inTransaction = false
-                            skipping = !item.closes
-                            if item.closes, let path = options.checkpoint {
-                                try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
-                            }
-                            continue
-                        }
                         if item.opens { inTransaction = true }
-                        if item.closes {
-                            inTransaction = false
-                            tally.transactions += 1
-                            last = item
-                            if let path = options.checkpoint {
-                                try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
-                            }
-                            progress.advance(to: fileBase + lastEnd, count: tally.transactions)
+                        for statement in item.statements {
+                            batch.append(statement)
+                            owners.append(item)
+                            batchBytes += statement.count
                         }
+                        guard item.closes || batchBytes >= 4 << 20 else { continue }
+                        switch try await flush() {
+                        case .stop:
+                            queue.cancelAndWait()
+                            return Int32(1)
+                        case .leftOut:
+                            continue
+                        case .sent:
+                            break
+                        }
+                        guard item.closes else { continue }
+                        inTransaction = false
+                        tally.transactions += 1
+                        last = item
+                        if let path = options.checkpoint {
+                            try ReplayCheckpoint(file: item.file, position: item.endOffset, gtid: item.gtid).write(to: path)
+                        }
+                        progress.advance(to: fileBase + lastEnd, count: tally.transactions)
                     case .end(let code, let said):
+                        if code == 0 {
+                            guard try await flush() != .stop else { return Int32(1) }
+                        } else {
+                            batch.removeAll()
+                        }
                         progress.finish()
                         said.forEach(diagnostics)
                         if code != 0 && inTransaction { _ = try? await session.query("ROLLBACK") }
@@ -488,6 +528,8 @@ final class ReaderThread: @unchecked Sendable {
         }
     }
 }
+
+enum FlushResult { case sent, leftOut, stop }
 
 /// What a replay did, for its summary.
 struct ReplayTally {
