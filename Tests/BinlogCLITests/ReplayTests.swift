@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 @testable import BinlogCLI
+import MySQLBinlog
 import MySQLClient
 
 final class ReplayTests: XCTestCase {
@@ -55,6 +56,58 @@ final class ReplayTests: XCTestCase {
         XCTAssertFalse(check("SET @`v`:=_utf8mb4 X'61'"))
         XCTAssertFalse(check("INSERT INTO t VALUES (1)"))
         XCTAssertFalse(check("BEGIN"))
+    }
+
+    /// What the target has already: MariaDB positions per domain; MySQL GTID sets, tags included.
+    func testTargetGTIDsOfBothServers() throws {
+        var target = TargetGTIDs()
+        target.mariaDB = ReplayFrontend.mariaDBPositions("0-1-10,1-2-5")
+        XCTAssertTrue(target.contains("0-1-10"))
+        XCTAssertTrue(target.contains("0-9-3"), "a domain's position covers every server's sequence numbers below it")
+        XCTAssertFalse(target.contains("0-1-11"))
+        XCTAssertFalse(target.contains("2-1-1"))
+        let uuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+        target.mySQL = try MySQLGTIDSet(parsing: "\(uuid):1-5:7,4e11fa47-71ca-11e1-9e33-c80aa9429562:tag1:1-3")
+        XCTAssertTrue(target.contains("\(uuid):7"))
+        XCTAssertTrue(target.contains("\(uuid):1"))
+        XCTAssertFalse(target.contains("\(uuid):6"))
+        XCTAssertTrue(target.contains("4e11fa47-71ca-11e1-9e33-c80aa9429562:tag1:2"))
+        XCTAssertFalse(target.contains("4e11fa47-71ca-11e1-9e33-c80aa9429562:2"), "untagged is another source")
+        XCTAssertFalse(TargetGTIDs().contains("\(uuid):1"))
+    }
+
+    /// One session for all the files: a temporary table made in the first file and read in the
+    /// second (statement format), with a user variable, ends in the target's table; replaying the
+    /// second file on its own cannot (the check that the test can fail).
+    func testTemporaryTablesAndUserVariablesLiveAcrossFiles() throws {
+        let (binlog, scratch, source) = try startServer(options: ["--binlog-format=STATEMENT"])
+        let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
+        let target = scratch.appendingPathComponent("target").path
+        defer {
+            _ = try? runProcess(sandbox, ["stop", source])
+            _ = try? runProcess(sandbox, ["stop", target])
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        XCTAssertEqual(try startSandbox(target, options: []), 0, "see \(target)/error.log")
+        let workload = "CREATE DATABASE tt; CREATE TABLE tt.t (a INT); "
+            + "CREATE TEMPORARY TABLE tt.tmp (a INT); INSERT INTO tt.tmp VALUES (1), (2); FLUSH BINARY LOGS; "
+            + "SET @v := 5; INSERT INTO tt.t SELECT a + @v FROM tt.tmp; DROP TEMPORARY TABLE tt.tmp"
+        XCTAssertEqual(try runProcess(sandbox, ["sql", source, "-e", workload]).status, 0)
+        let index = try String(contentsOfFile: source + "/binlog/mysql-bin.index", encoding: .utf8)
+        let files = index.split(separator: "\n").map { source + "/binlog/" + String($0.split(separator: "/").last!) }
+        XCTAssertEqual(files.count, 2)
+        let connection = ["--socket", "\(target)/mysqld.sock", "--user", "root", "--no-defaults"]
+        // Each file by a replay of its own: the second cannot find the temporary table.
+        let first = try runProcess(binlog, ["replay"] + connection + ["--skip-gtids", files[0]])
+        XCTAssertEqual(first.status, 0, first.error)
+        let alone = try runProcess(binlog, ["replay"] + connection + ["--skip-gtids", files[1]])
+        XCTAssertEqual(alone.status, 1, "the second file alone found the temporary table: \(alone.error)")
+        XCTAssertTrue(alone.error.contains("tmp' doesn't exist"), alone.error)
+        XCTAssertEqual(try runProcess(sandbox, ["sql", target, "-e", "DROP DATABASE tt"]).status, 0)
+        let both = try runProcess(binlog, ["replay"] + connection + ["--skip-gtids"] + files)
+        XCTAssertEqual(both.status, 0, both.error)
+        let rows = try runProcess(sandbox, ["sql", target, "-N", "-e", "SELECT a FROM tt.t ORDER BY a"])
+        XCTAssertEqual(String(decoding: rows.output, as: UTF8.self), "6\n7\n")
     }
 
     func testOptionFileClientGroup() {

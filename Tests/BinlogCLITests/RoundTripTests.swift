@@ -51,11 +51,14 @@ final class RoundTripTests: XCTestCase {
         guard let binlog = CLIPaths.executable else {
             throw XCTSkip("the binlog executable was not built beside the tests")
         }
-        let result = try runProcess(CLIPaths.scripts.appendingPathComponent("pitr-check").path, ["--decoder", "\(binlog.path) dump"])
-        let output = String(decoding: result.output, as: UTF8.self)
-        XCTAssertEqual(result.status, 0, "\(result.error)\(output)")
-        for check in ["stop-position", "stop-datetime", "start-position"] {
-            XCTAssertTrue(output.contains("pitr-check: \(check): OK"), output)
+        // Through `binlog dump | mariadb`, and through `binlog replay`.
+        for arguments in [["--decoder", "\(binlog.path) dump"], ["--replay", "\(binlog.path) replay"]] {
+            let result = try runProcess(CLIPaths.scripts.appendingPathComponent("pitr-check").path, arguments)
+            let output = String(decoding: result.output, as: UTF8.self)
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.error)\(output)")
+            for check in ["stop-position", "stop-datetime", "start-position"] {
+                XCTAssertTrue(output.contains("pitr-check: \(check): OK"), "\(arguments): \(output)")
+            }
         }
     }
 }

@@ -121,6 +121,11 @@ final class MySQLConnectionTests: XCTestCase {
         try "subjectAltName=DNS:localhost\n".write(toFile: directory + "/san.ext", atomically: true, encoding: .utf8)
         try openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
                      "-days", "2", "-out", "server.pem", "-extfile", "san.ext"], in: directory)
+        // A client certificate the same CA signs.
+        try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=binlog client",
+                     "-keyout", "client-key.pem", "-out", "client.csr"], in: directory)
+        try openssl(["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+                     "-days", "2", "-out", "client.pem"], in: directory)
     }
 
     /// TLS against a MariaDB given a certificate made here: required, verify-ca with the right
@@ -145,6 +150,7 @@ final class MySQLConnectionTests: XCTestCase {
         try await MySQLConnection.withConnection(root, password: []) { session in
             XCTAssertFalse(session.isEncrypted, "preferred does not use TLS over a unix socket")
             try await session.query("CREATE USER tls@'%' IDENTIFIED BY 'secret' REQUIRE SSL")
+            try await session.query("CREATE USER x509@'%' IDENTIFIED BY 'secret' REQUIRE X509")
         }
 
         func connect(_ mode: TLSSettings.Mode, ca: String? = nil, host: String = "127.0.0.1", user: String = "binlog",
@@ -197,6 +203,20 @@ final class MySQLConnectionTests: XCTestCase {
         }
         let required = try await connect(.required, user: "tls", password: "secret")
         XCTAssertTrue(required.encrypted)
+        // REQUIRE X509: refused without a client certificate, accepted with one the CA signed.
+        do {
+            _ = try await connect(.required, user: "x509", password: "secret")
+            XCTFail("an account that requires a certificate was let in without one")
+        } catch let error as ConnectionError {
+            XCTAssertEqual(error.serverError?.code, 1045, error.message)
+        }
+        var withCertificate = ConnectionConfiguration(address: .tcp(host: "127.0.0.1", port: port), user: "x509")
+        withCertificate.tls = TLSSettings(mode: .verifyCA, caFile: certificates + "/ca.pem", certificateFile: certificates + "/client.pem",
+                                          keyFile: certificates + "/client-key.pem")
+        let subject = try await MySQLConnection.withConnection(withCertificate, password: Array("secret".utf8)) { session in
+            try await session.query("SELECT CURRENT_USER()").textRows
+        }
+        XCTAssertEqual(subject, [["x509@%"]])
         // A CA file that is not one: said before connecting.
         try "not a certificate".write(toFile: certificates + "/bad.pem", atomically: true, encoding: .utf8)
         do {
