@@ -59,6 +59,7 @@ let package = Package(
                 "MySQLBinlog",
                 "MySQLWire",
                 "MySQLClient",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The printers append to byte buffers owned by classes millions of times per file; the

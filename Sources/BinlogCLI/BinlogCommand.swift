@@ -15,7 +15,7 @@ public struct BinlogCommand: ParsableCommand {
             (bad option, unreadable file, not a binlog); 3 cannot reach or authenticate to the server.
             """,
         version: "0.1.0",
-        subcommands: [Dump.self, Filter.self, Verify.self, Stats.self, Replay.self, Flashback.self, GTIDCommand.self]
+        subcommands: [Dump.self, Filter.self, Verify.self, Stats.self, Replay.self, Flashback.self, Pull.self, GTIDCommand.self]
     )
 
     public init() {}

@@ -151,4 +151,26 @@ final class MessagesTests: XCTestCase {
         XCTAssertEqual(request.pluginName, "mysql_native_password")
         XCTAssertEqual(request.pluginData, Array(1...20))
     }
+
+    /// COM_REGISTER_SLAVE and COM_BINLOG_DUMP laid out as the protocol documentation gives them;
+    /// the packets of a binlog stream told apart, anything else refused.
+    func testReplicationCommandsAndStreamPackets() {
+        let register = Command.registerReplica(serverID: 0x0102_0304)
+        XCTAssertEqual(Array(register.readableBytesView),
+                       [0x15, 0x04, 0x03, 0x02, 0x01, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 8))
+        let dump = Command.binlogDump(file: "mysql-bin.000002", position: 4, serverID: 7, flags: Command.binlogDumpNonBlocking | 2)
+        XCTAssertEqual(Array(dump.readableBytesView),
+                       [0x12, 4, 0, 0, 0, 3, 0, 7, 0, 0, 0] + Array("mysql-bin.000002".utf8))
+        XCTAssertEqual(BinlogStreamPacket(parsing: ByteBuffer(bytes: [0x00, 1, 2, 3]), capabilities: [.protocol41]),
+                       .event(ByteBuffer(bytes: [1, 2, 3])))
+        XCTAssertEqual(BinlogStreamPacket(parsing: ByteBuffer(bytes: [0xfe, 0, 0, 2, 0]), capabilities: [.protocol41]), .end)
+        var error = ByteBuffer(bytes: [0xff, 0xd4, 0x04, UInt8(ascii: "#")])
+        error.writeBytes(Array("HY000Could not find first log file name in binary log index file".utf8))
+        guard case .error(let serverError)? = BinlogStreamPacket(parsing: error, capabilities: [.protocol41]) else {
+            return XCTFail("an ERR packet was not read as the server's error")
+        }
+        XCTAssertEqual(serverError.code, 1236)
+        XCTAssertNil(BinlogStreamPacket(parsing: ByteBuffer(bytes: [0x03, 1]), capabilities: [.protocol41]))
+        XCTAssertNil(BinlogStreamPacket(parsing: ByteBuffer(), capabilities: [.protocol41]))
+    }
 }

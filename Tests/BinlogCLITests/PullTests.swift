@@ -1,0 +1,230 @@
+// `binlog pull` against a real MariaDB on 127.0.0.1: byte-identical copies (sha256 through
+// cmp), following across a server restart, starting by file and position and by GTID, a
+// crash's half-written event trimmed, wrong credentials.
+import Foundation
+import XCTest
+@testable import BinlogCLI
+
+final class PullTests: XCTestCase {
+    private var binlog: String {
+        get throws {
+            guard CLIPaths.which("mariadbd") != nil, CLIPaths.which("mariadb") != nil else {
+                throw XCTSkip("MariaDB server and client are not installed (Debian packages mariadb-server, mariadb-client); .ci/run installs them")
+            }
+            guard let executable = CLIPaths.executable else { throw XCTSkip("the binlog executable was not built beside the tests") }
+            return executable.path
+        }
+    }
+
+    private let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
+
+    /// A free TCP port on 127.0.0.1 (bound, read, released).
+    private func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private func start(_ server: String, port: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: sandbox)
+        process.arguments = ["start", server, "--tcp", "\(port)", "--", "--max-allowed-packet=1G", "--binlog-format=ROW"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "see \(server)/error.log")
+    }
+
+    private func sql(_ server: String, _ text: String) throws {
+        let result = try runProcess(sandbox, ["sql", server, "--max-allowed-packet=1G", "-e", text])
+        XCTAssertEqual(result.status, 0, result.error)
+    }
+
+    /// The server's binlog files, in order (from its index).
+    private func serverFiles(_ server: String) throws -> [String] {
+        try String(contentsOfFile: server + "/binlog/mysql-bin.index", encoding: .utf8).split(separator: "\n").map { String($0.split(separator: "/").last!) }
+    }
+
+    private func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    private func connection(_ port: Int, _ scratch: URL) throws -> [String] {
+        let password = scratch.appendingPathComponent("password").path
+        try "binlog\n".write(toFile: password, atomically: true, encoding: .utf8)
+        return ["--no-defaults", "-h", "127.0.0.1", "-P", "\(port)", "-u", "binlog", "--password-file", password]
+    }
+
+    /// Pull everything with --to-last-log: every file equal to the server's, byte for byte,
+    /// including a rows event over 16 MiB (split over several packets); a named file alone without
+    /// --to-last-log; by file and position, and by GTID, the events after that point.
+    func testToLastLogCopiesEveryFileByteForByte() throws {
+        let binlog = try self.binlog
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let server = scratch.appendingPathComponent("server").path
+        let port = freePort()
+        try start(server, port: port)
+        defer { _ = try? runProcess(sandbox, ["stop", server]) }
+        try sql(server, """
+            CREATE DATABASE p; CREATE TABLE p.t (id INT PRIMARY KEY, b LONGBLOB);
+            INSERT INTO p.t VALUES (1, 'one'), (2, 'two');
+            FLUSH BINARY LOGS;
+            INSERT INTO p.t VALUES (3, REPEAT('x', 17 * 1024 * 1024));
+            UPDATE p.t SET b = 'small' WHERE id = 3;
+            FLUSH BINARY LOGS;
+            DELETE FROM p.t WHERE id = 1;
+            """)
+        let files = try serverFiles(server)
+        XCTAssertEqual(files.count, 3)
+        let output = scratch.appendingPathComponent("copy").path
+        let pulled = try runProcess(binlog, ["pull"] + connection(port, scratch) + ["--to-last-log", "-o", output])
+        XCTAssertEqual(pulled.status, 0, pulled.error)
+        XCTAssertTrue(pulled.error.contains("into 3 files"), pulled.error)
+        for name in files {
+            XCTAssertEqual(try bytes(output + "/" + name), try bytes(server + "/binlog/" + name), name)
+        }
+
+        // One named file only, from its start.
+        let single = scratch.appendingPathComponent("single").path
+        let one = try runProcess(binlog, ["pull"] + connection(port, scratch) + ["-o", single, files[1]])
+        XCTAssertEqual(one.status, 0, one.error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: single).filter { !$0.hasPrefix(".") }, [files[1]])
+        XCTAssertEqual(try bytes(single + "/" + files[1]), try bytes(server + "/binlog/" + files[1]))
+
+        // From a position inside the first file: its events from there (the 2nd transaction's GTID first).
+        let dump = try runProcess(binlog, ["dump", "--base64-output=never", server + "/binlog/" + files[0]])
+        let text = String(decoding: dump.output, as: UTF8.self)
+        let gtids = text.split(separator: "\n").filter { $0.contains("GTID 0-1-") }
+        XCTAssertGreaterThanOrEqual(gtids.count, 3, text)
+        // "# at N" before the second GTID event.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let secondGTIDLine = try XCTUnwrap(lines.firstIndex { $0.contains("GTID 0-1-2") })
+        let at = try XCTUnwrap(lines[..<secondGTIDLine].last { $0.hasPrefix("# at ") }.flatMap { UInt32($0.dropFirst(5)) })
+        let middle = scratch.appendingPathComponent("middle").path
+        let fromPosition = try runProcess(binlog, ["pull"] + connection(port, scratch) + ["-o", middle, "--start-position", "\(at)", files[0]])
+        XCTAssertEqual(fromPosition.status, 0, fromPosition.error)
+        let partial = String(decoding: try runProcess(binlog, ["dump", "--base64-output=never", middle + "/" + files[0]]).output, as: UTF8.self)
+        let partialGTIDs = partial.split(separator: "\n").filter { $0.contains("GTID 0-1-") }
+        XCTAssertEqual(partialGTIDs.first.map(String.init)?.contains("GTID 0-1-2"), true, partial)
+        XCTAssertEqual(partialGTIDs.count, gtids.count - 1, partial)
+
+        // By GTID: after 0-1-2, the first transaction copied is 0-1-3.
+        let byGTID = scratch.appendingPathComponent("gtid").path
+        let fromGTID = try runProcess(binlog, ["pull"] + connection(port, scratch) + ["-o", byGTID, "--start-gtid", "0-1-2", "--to-last-log"])
+        XCTAssertEqual(fromGTID.status, 0, fromGTID.error)
+        let copied = try FileManager.default.contentsOfDirectory(atPath: byGTID).filter { !$0.hasPrefix(".") }.sorted()
+        XCTAssertEqual(copied, files, fromGTID.error)
+        let first = String(decoding: try runProcess(binlog, ["dump", "--base64-output=never", byGTID + "/" + files[0]]).output, as: UTF8.self)
+        XCTAssertEqual(first.split(separator: "\n").first { $0.contains("GTID 0-1-") }.map(String.init)?.contains("GTID 0-1-3"), true, first)
+        for name in files.dropFirst() {
+            XCTAssertEqual(try bytes(byGTID + "/" + name), try bytes(server + "/binlog/" + name), name)
+        }
+
+        // Wrong credentials: exit 3.
+        var wrong = try connection(port, scratch)
+        try "nope\n".write(toFile: wrong[wrong.count - 1], atomically: true, encoding: .utf8)
+        wrong.append(contentsOf: ["-o", scratch.appendingPathComponent("refused").path])
+        let refused = try runProcess(binlog, ["pull"] + wrong)
+        XCTAssertEqual(refused.status, 3, refused.error)
+        XCTAssertTrue(refused.error.contains("ERROR 1045"), refused.error)
+    }
+
+    /// --stop-never while a workload runs; the server is stopped and started again mid-way; the
+    /// pull reconnects and goes on. Then it is killed, its last file is cut in the middle of an
+    /// event (a crash while writing), and a new pull without FILE trims it and continues. At the
+    /// end every file equals the server's.
+    func testFollowingSurvivesARestartAndACrash() throws {
+        let binlog = try self.binlog
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let server = scratch.appendingPathComponent("server").path
+        let port = freePort()
+        try start(server, port: port)
+        defer { _ = try? runProcess(sandbox, ["stop", server]) }
+        try sql(server, "CREATE DATABASE f; CREATE TABLE f.t (id INT PRIMARY KEY, v VARCHAR(100))")
+        let output = scratch.appendingPathComponent("copy").path
+        let arguments = ["pull"] + (try connection(port, scratch)) + ["--stop-never", "--heartbeat", "1", "-o", output]
+
+        func follow() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binlog)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        /// Waits until the copies equal the server's files (up to 30 s).
+        func waitForCopies() throws -> Bool {
+            for _ in 0..<150 {
+                let files = try serverFiles(server)
+                if files.allSatisfy({ name in
+                    let copy = try? bytes(output + "/" + name)
+                    return copy != nil && copy == (try? bytes(server + "/binlog/" + name))
+                }) { return true }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            return false
+        }
+
+        var puller = try follow()
+        for batch in 0..<3 {
+            try sql(server, (0..<20).map { "INSERT INTO f.t VALUES (\(batch * 100 + $0), REPEAT('v', \($0)))" }.joined(separator: ";"))
+        }
+        XCTAssertTrue(try waitForCopies(), "the copies did not catch up before the restart")
+        // A clean stop writes a Stop event at the end of the file; the restart begins a new one.
+        XCTAssertEqual(try runProcess(sandbox, ["stop", server]).status, 0)
+        Thread.sleep(forTimeInterval: 1.5)
+        try start(server, port: port)
+        try sql(server, "INSERT INTO f.t VALUES (1000, 'after the restart'); FLUSH BINARY LOGS; INSERT INTO f.t VALUES (1001, 'x')")
+        XCTAssertTrue(try waitForCopies(), "the copies did not catch up after the restart")
+        XCTAssertGreaterThanOrEqual(try serverFiles(server).count, 3)
+
+        // A crash in the middle of writing an event: the last file's last event cut short by 5 bytes.
+        kill(puller.processIdentifier, SIGKILL)
+        puller.waitUntilExit()
+        let last = try XCTUnwrap(try serverFiles(server).last)
+        let copy = output + "/" + last
+        let whole = try bytes(copy)
+        let cut = whole.prefix(whole.count - 5)
+        try cut.write(to: URL(fileURLWithPath: copy))
+        try sql(server, "INSERT INTO f.t VALUES (1002, 'while it was down')")
+        puller = try follow()
+        defer {
+            kill(puller.processIdentifier, SIGKILL)
+            puller.waitUntilExit()
+        }
+        try sql(server, "INSERT INTO f.t VALUES (1003, 'after the crash')")
+        XCTAssertTrue(try waitForCopies(), "the copies did not catch up after the crash")
+    }
+
+    func testTrimCutsAfterTheLastCompleteEvent() throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = scratch.appendingPathComponent("mysql-bin.000001").path
+        // Magic, one 25-byte event, then 19 bytes of a header declaring 30 and 4 more bytes.
+        var event = [UInt8](repeating: 0, count: 25)
+        event[9] = 25
+        var partial = [UInt8](repeating: 0, count: 23)
+        partial[9] = 30
+        try Data(PullWriter.magic + event + partial).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try PullWriter.trim(path), 29)
+        XCTAssertEqual(PullWriter.fileSize(path), 29)
+        // A header cut short too.
+        try Data(PullWriter.magic + event + [0, 0, 0]).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try PullWriter.trim(path), 29)
+        // Not a binlog: left alone.
+        try Data([1, 2, 3, 4, 5]).write(to: URL(fileURLWithPath: path))
+        XCTAssertNil(try PullWriter.trim(path))
+        XCTAssertEqual(PullWriter.fileSize(path), 5)
+        // Names the server may give.
+        XCTAssertTrue(PullWriter.isPlainName("mysql-bin.000001"))
+        for name in ["../etc/passwd", "a/b", "..", ".", "", ".binlog-pull"] { XCTAssertFalse(PullWriter.isPlainName(name), name) }
+    }
+}
