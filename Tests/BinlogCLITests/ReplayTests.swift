@@ -58,6 +58,22 @@ final class ReplayTests: XCTestCase {
         XCTAssertFalse(check("BEGIN"))
     }
 
+    /// An unencrypted session to another machine gets a warning (replay and pull); loopback,
+    /// unix sockets and TLS sessions do not.
+    func testUnencryptedRemoteConnectionsAreWarnedAbout() {
+        var remote = ConnectionConfiguration(address: .tcp(host: "db.example", port: 3306), user: "u")
+        XCTAssertEqual(ConnectionOptions.unencryptedWarning(remote, encrypted: false),
+                       "the connection to db.example:3306 is not encrypted (the server does not offer TLS)")
+        XCTAssertNil(ConnectionOptions.unencryptedWarning(remote, encrypted: true))
+        remote.tls.mode = .disabled
+        XCTAssertEqual(ConnectionOptions.unencryptedWarning(remote, encrypted: false),
+                       "the connection to db.example:3306 is not encrypted (--ssl-mode disabled)")
+        for local in [ConnectionConfiguration.Address.tcp(host: "127.0.0.1", port: 3306), .tcp(host: "::1", port: 3306),
+                      .unixSocket(path: "/run/mysqld/mysqld.sock")] {
+            XCTAssertNil(ConnectionOptions.unencryptedWarning(ConnectionConfiguration(address: local, user: "u"), encrypted: false))
+        }
+    }
+
     /// What the target has already: MariaDB positions per domain; MySQL GTID sets, tags included.
     func testTargetGTIDsOfBothServers() throws {
         var target = TargetGTIDs()

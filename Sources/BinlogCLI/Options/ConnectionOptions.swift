@@ -141,6 +141,16 @@ extension String {
     fileprivate func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
 }
 
+extension ConnectionOptions {
+    /// The warning for a session to another machine that ended up without TLS; nil when it is
+    /// encrypted or local (loopback, unix socket).
+    static func unencryptedWarning(_ configuration: ConnectionConfiguration, encrypted: Bool) -> String? {
+        guard !configuration.isLocal && !encrypted else { return nil }
+        return "the connection to \(configuration.addressDescription) is not encrypted"
+            + (configuration.tls.mode == .disabled ? " (--ssl-mode disabled)" : " (the server does not offer TLS)")
+    }
+}
+
 /// The `[client]` group of a MySQL option file (`key = value`, `#`/`;` comments, quoted values).
 enum OptionFile {
     static func clientGroup(_ text: String) -> [String: String] {

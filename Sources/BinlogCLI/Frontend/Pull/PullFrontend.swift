@@ -247,6 +247,10 @@ struct PullFrontend {
             do {
                 let outcome = try await MySQLConnection.withConnection(connection.configuration, password: connection.password,
                                                                        connectTimeout: .seconds(Int64(options.connection.connectTimeout))) { session -> Outcome in
+                    if !connectedOnce && !options.quiet,
+                       let warning = ConnectionOptions.unencryptedWarning(connection.configuration, encrypted: session.isEncrypted) {
+                        diagnostics("warning: " + warning)
+                    }
                     connectedOnce = true
                     delay = 1
                     failures = 0

@@ -287,9 +287,8 @@ struct ReplayFrontend {
         do {
             let code = try await MySQLConnection.withConnection(configuration, password: connection.password,
                                                                 connectTimeout: .seconds(Int64(options.connection.connectTimeout))) { session -> Int32 in
-                if !configuration.isLocal && !session.isEncrypted && !options.quiet {
-                    diagnostics("warning: the connection to \(configuration.addressDescription) is not encrypted"
-                                + (configuration.tls.mode == .disabled ? " (--ssl-mode disabled)" : " (the server does not offer TLS)"))
+                if !options.quiet, let warning = ConnectionOptions.unencryptedWarning(configuration, encrypted: session.isEncrypted) {
+                    diagnostics("warning: " + warning)
                 }
                 var inTransaction = false
                 var last: ReplayItem?
