@@ -15,8 +15,17 @@ public struct BinlogCommand: ParsableCommand {
             (bad option, unreadable file, not a binlog); 3 cannot reach or authenticate to the server.
             """,
         version: "0.1.0",
-        subcommands: [Dump.self, Filter.self, Verify.self, Stats.self, Replay.self, Flashback.self, Pull.self, GTIDCommand.self]
+        subcommands: BinlogCommand.subcommands
     )
+
+    #if BINLOG_NO_NETWORK
+    // The fuzzer's build (Package.swift): no client, so no replay or pull.
+    static var subcommands: [ParsableCommand.Type] { [Dump.self, Filter.self, Verify.self, Stats.self, Flashback.self, GTIDCommand.self] }
+    #else
+    static var subcommands: [ParsableCommand.Type] {
+        [Dump.self, Filter.self, Verify.self, Stats.self, Replay.self, Flashback.self, Pull.self, GTIDCommand.self]
+    }
+    #endif
 
     public init() {}
 
