@@ -204,6 +204,27 @@ final class PullTests: XCTestCase {
         XCTAssertTrue(try waitForCopies(), "the copies did not catch up after the crash")
     }
 
+    /// Refused before connecting (exit 2): a position without its file, a path for a file name, a
+    /// GTID start with a file, a GTID that is not MariaDB's.
+    func testUsageErrorsAreRefusedBeforeConnecting() throws {
+        guard let executable = CLIPaths.executable else { throw XCTSkip("the binlog executable was not built beside the tests") }
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // Port 1 on 127.0.0.1: nothing listens, so reaching the connection would exit 3, not 2.
+        let base = ["pull", "--no-defaults", "-h", "127.0.0.1", "-P", "1", "-o", scratch.appendingPathComponent("out").path]
+        let cases: [([String], String)] = [
+            (["--start-position", "100"], "--start-position needs the FILE"),
+            (["../mysql-bin.000001"], "not a path"),
+            (["--start-gtid", "0-1-5", "mysql-bin.000001"], "give no FILE"),
+            (["--start-gtid", "3e11fa47-71ca-11e1-9e33-c80aa9429562:5"], "MariaDB GTID positions"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runProcess(executable.path, base + arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.error)")
+            XCTAssertTrue(result.error.contains(message), "\(arguments): \(result.error)")
+        }
+    }
+
     func testTrimCutsAfterTheLastCompleteEvent() throws {
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -200,6 +200,9 @@ struct PullFrontend {
         do {
             connection = try options.connection.resolve()
             if let file, !PullWriter.isPlainName(file) { throw CLIError(.usage, "\(file): a binlog's name on the server, not a path") }
+            if options.startPosition != nil && file == nil && options.startGtid == nil {
+                throw CLIError(.usage, "--start-position needs the FILE it is a position in")
+            }
             if options.startGtid != nil && (file != nil || options.startPosition != nil) {
                 throw CLIError(.usage, "--start-gtid starts by GTID: give no FILE or --start-position with it")
             }
