@@ -179,19 +179,10 @@ struct PullFrontend {
     var showsProgress = false
 
     func runToStandardOutput() -> Int32 {
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
         var frontend = self
         frontend.showsProgress = true
-        Task {
-            box.code = await frontend.run(diagnostics: { writeStandardError("binlog: " + $0) })
-            done.signal()
-        }
-        done.wait()
-        return box.code
+        return waitForAsyncRun { [frontend] in await frontend.run(diagnostics: { writeStandardError("binlog: " + $0) }) }
     }
-
-    private final class ResultBox: @unchecked Sendable { var code: Int32 = 0 }
 
     private enum Outcome { case finished, dropped(String) }
 

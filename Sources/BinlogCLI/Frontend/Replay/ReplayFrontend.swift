@@ -160,22 +160,15 @@ struct ReplayFrontend {
     var showsProgress = false
 
     func runToStandardOutput() -> Int32 {
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
         var frontend = self
         frontend.showsProgress = true
-        Task {
-            box.code = await frontend.run(diagnostics: { writeStandardError("binlog: " + $0) }, output: { text in
+        return waitForAsyncRun { [frontend] in
+            await frontend.run(diagnostics: { writeStandardError("binlog: " + $0) }, output: { text in
                 var bytes = Array(text.utf8)
                 _ = bytes.withUnsafeMutableBytes { Glibc.write(1, $0.baseAddress, $0.count) }
             })
-            done.signal()
         }
-        done.wait()
-        return box.code
     }
-
-    private final class ResultBox: @unchecked Sendable { var code: Int32 = 0 }
 
     /// Replays; returns the exit code (1: a server error or damaged data, 2: usage, 3: cannot connect).
     func run(diagnostics: @escaping @Sendable (String) -> Void, output: @escaping @Sendable (String) -> Void) async -> Int32 {
@@ -586,4 +579,17 @@ struct TargetGTIDs {
 extension String {
     /// gtid_executed comes with a newline after each comma.
     fileprivate func replacingNewlines() -> String { String(filter { $0 != "\n" }) }
+}
+
+/// Runs an async subcommand body from synchronous `run()` (ArgumentParser's) and waits for its exit code.
+func waitForAsyncRun(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
+    final class ResultBox: @unchecked Sendable { var code: Int32 = 0 }
+    let done = DispatchSemaphore(value: 0)
+    let box = ResultBox()
+    Task {
+        box.code = await body()
+        done.signal()
+    }
+    done.wait()
+    return box.code
 }
