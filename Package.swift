@@ -89,7 +89,8 @@ if getenv("BINLOG_FUZZ") != nil {
     if let cli = package.targets.first(where: { $0.name == "BinlogCLI" }) {
         cli.dependencies = ["MySQLBinlog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         cli.exclude = ["Frontend/Replay/ReplayFrontend.swift", "Frontend/Pull", "Subcommands/Replay.swift",
-                       "Subcommands/Pull.swift", "Options/ConnectionOptions.swift"]
+                       "Subcommands/Pull.swift", "Options/ConnectionOptions.swift",
+                       "Frontend/Remote", "Options/RemoteInputOptions.swift"]
         cli.swiftSettings = (cli.swiftSettings ?? []) + [.define("BINLOG_NO_NETWORK")]
     }
     package.targets.removeAll { ["MySQLWire", "MySQLClient", "MySQLWireTests", "MySQLClientTests", "BinlogCLITests"].contains($0.name) }

@@ -6,59 +6,14 @@ import XCTest
 @testable import BinlogCLI
 
 final class PullTests: XCTestCase {
-    private var binlog: String {
-        get throws {
-            guard CLIPaths.which("mariadbd") != nil, CLIPaths.which("mariadb") != nil else {
-                throw XCTSkip("MariaDB server and client are not installed (Debian packages mariadb-server, mariadb-client); .ci/run installs them")
-            }
-            guard let executable = CLIPaths.executable else { throw XCTSkip("the binlog executable was not built beside the tests") }
-            return executable.path
-        }
-    }
-
-    private let sandbox = CLIPaths.scripts.appendingPathComponent("mariadb-sandbox").path
-
-    /// A free TCP port on 127.0.0.1 (bound, read, released).
-    private func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private func start(_ server: String, port: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: sandbox)
-        process.arguments = ["start", server, "--tcp", "\(port)", "--", "--max-allowed-packet=1G", "--binlog-format=ROW"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "see \(server)/error.log")
-    }
-
-    private func sql(_ server: String, _ text: String) throws {
-        let result = try runProcess(sandbox, ["sql", server, "--max-allowed-packet=1G", "-e", text])
-        XCTAssertEqual(result.status, 0, result.error)
-    }
-
-    /// The server's binlog files, in order (from its index).
-    private func serverFiles(_ server: String) throws -> [String] {
-        try String(contentsOfFile: server + "/binlog/mysql-bin.index", encoding: .utf8).split(separator: "\n").map { String($0.split(separator: "/").last!) }
-    }
-
+    private var binlog: String { get throws { try TCPSandbox.requirements() } }
+    private let sandbox = TCPSandbox.script
+    private func freePort() -> Int { TCPSandbox.freePort() }
+    private func start(_ server: String, port: Int) throws { try TCPSandbox(directory: server, port: port).start() }
+    private func sql(_ server: String, _ text: String) throws { try TCPSandbox(directory: server, port: 0).sql(text) }
+    private func serverFiles(_ server: String) throws -> [String] { try TCPSandbox(directory: server, port: 0).files() }
     private func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
-
-    private func connection(_ port: Int, _ scratch: URL) throws -> [String] {
-        let password = scratch.appendingPathComponent("password").path
-        try "binlog\n".write(toFile: password, atomically: true, encoding: .utf8)
-        return ["--no-defaults", "-h", "127.0.0.1", "-P", "\(port)", "-u", "binlog", "--password-file", password]
-    }
+    private func connection(_ port: Int, _ scratch: URL) throws -> [String] { try TCPSandbox(directory: "", port: port).connection(scratch) }
 
     /// Pull everything with --to-last-log: every file equal to the server's, byte for byte,
     /// including a rows event over 16 MiB (split over several packets); a named file alone without

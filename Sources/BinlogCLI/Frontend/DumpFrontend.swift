@@ -9,6 +9,8 @@ import MySQLBinlog
 struct DumpFrontend {
     var options: DumpOptions
     var files: [String]
+    /// With -R: reads the inputs' names from the server (each input then streams from it).
+    var remoteInputs: (@Sendable () throws -> [BinlogInput])?
     /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
     var showsProgress = false
     /// A consumer of the selected events in place of the printer `--format` chooses (flashback,
@@ -59,7 +61,7 @@ struct DumpFrontend {
         var inputs: [BinlogInput]
         var standardInputCopy: StandardInputCopy?
         do {
-            inputs = try BinlogInput.expand(files)
+            inputs = try remoteInputs?() ?? BinlogInput.expand(files)
             if options.selection.readsTwice { (inputs, standardInputCopy) = try StandardInputCopy.replacing(in: inputs) }
         } catch let error as CLIError {
             diagnostics(error.message)

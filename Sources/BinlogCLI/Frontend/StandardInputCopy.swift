@@ -47,8 +47,8 @@ final class StandardInputCopy {
 
     /// `inputs` with standard input read from a copy, when it is among them; the copy to remove.
     static func replacing(in inputs: [BinlogInput]) throws -> ([BinlogInput], StandardInputCopy?) {
-        guard inputs.contains(where: { $0.path == "-" }) else { return (inputs, nil) }
+        guard inputs.contains(where: { $0.path == "-" && $0.opener == nil }) else { return (inputs, nil) }
         let copy = try StandardInputCopy()
-        return (inputs.map { $0.path == "-" ? BinlogInput(path: "-", copy: copy.path) : $0 }, copy)
+        return (inputs.map { $0.path == "-" && $0.opener == nil ? BinlogInput(path: "-", copy: copy.path) : $0 }, copy)
     }
 }

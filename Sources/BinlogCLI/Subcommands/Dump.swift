@@ -10,6 +10,14 @@ struct Dump: ParsableCommand {
             input, an index file (it stands for the files it lists), or a gzip or zstd compressed copy. \
             Several files are read in order as one stream.
 
+            -R (--read-from-remote-server) reads FILE from a server instead, as a replica (COM_BINLOG_DUMP, \
+            non-blocking, one session per file, the connection options below): each binlog named, or with \
+            --to-last-log every binlog from FILE to the end of the server's last. The bytes are those of the \
+            server's files (its artificial Rotate and Format_description events and heartbeats are left out), \
+            so the text is what the files give locally, and what mariadb-binlog -R prints for the files named; \
+            with --to-last-log mariadb-binlog also prints the artificial Rotate events and no DELIMITER lines \
+            between files, which binlog dump does not. The file the server is writing reads as not in use.
+
             --format sql prints plain SQL instead: statements as logged, each after the session settings \
             it needs (USE, SET TIMESTAMP, sql_mode by name, character sets, user variables, INSERT_ID, RAND \
             seeds), rows events as INSERT, UPDATE … LIMIT 1 and DELETE … LIMIT 1 with exact values (WHERE on \
@@ -34,8 +42,21 @@ struct Dump: ParsableCommand {
     @Argument(help: ArgumentHelp("Binlog files, index files or - for standard input.", valueName: "file"))
     var files: [String]
 
+    #if !BINLOG_NO_NETWORK
+    @OptionGroup(title: "Remote input") var remote: RemoteInputOptions
+    #endif
+
     func run() throws {
-        let code = DumpFrontend(options: options, files: files).runToStandardOutput()
+        var frontend = DumpFrontend(options: options, files: files)
+        #if !BINLOG_NO_NETWORK
+        do {
+            frontend.remoteInputs = try remote.inputs(files: files, quiet: options.quiet, diagnostics: { writeStandardError("binlog: " + $0) })
+        } catch let error as CLIError {
+            writeStandardError("binlog: " + error.message)
+            throw ExitCode(error.exitCode)
+        }
+        #endif
+        let code = frontend.runToStandardOutput()
         if code != 0 { throw ExitCode(code) }
     }
 }

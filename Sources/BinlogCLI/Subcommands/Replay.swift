@@ -14,6 +14,11 @@ struct Replay: ParsableCommand {
             and DELETE statements, which need no special privilege and work across MySQL and MariaDB; the \
             transactions then get GTIDs of the target's own.
 
+            -R (--read-from-remote-server) reads FILE from another server instead of local files: the one \
+            --source-defaults-file describes ([client] group: host, port or socket, user, password, ssl-mode, \
+            ssl-ca...), as binlog dump -R does; with --to-last-log every binlog from FILE to the source's last. \
+            With --checkpoint and --resume this copies a source's new transactions to the target, run after run.
+
             Transactions whose GTID the target has already (MariaDB: at or below its gtid_binlog_pos in \
             their domain; MySQL: in its gtid_executed) are reported and skipped, unless --skip-gtids.
 
@@ -41,8 +46,17 @@ struct Replay: ParsableCommand {
     @Argument(help: ArgumentHelp("Binlog files, index files or - for standard input, in order.", valueName: "file"))
     var files: [String]
 
+    @OptionGroup(title: "Remote input") var remote: RemoteSourceOptions
+
     func run() throws {
-        let code = ReplayFrontend(options: options, files: files).runToStandardOutput()
+        var frontend = ReplayFrontend(options: options, files: files)
+        do {
+            frontend.remoteInputs = try remote.inputs(files: files, quiet: options.quiet, diagnostics: { writeStandardError("binlog: " + $0) })
+        } catch let error as CLIError {
+            writeStandardError("binlog: " + error.message)
+            throw ExitCode(error.exitCode)
+        }
+        let code = frontend.runToStandardOutput()
         if code != 0 { throw ExitCode(code) }
     }
 }

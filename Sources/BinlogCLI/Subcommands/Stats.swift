@@ -5,6 +5,9 @@ struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarise what is in binlogs: events, transactions, rows per table, DDL, GTIDs.",
         discussion: """
+            -R (--read-from-remote-server) reads the server's binlogs FILE names, streamed from the server \
+            (see binlog dump --help), instead of local files.
+
             Reads the selected events of every file (rows are counted, never decoded) and reports: the time \
             range; events by type; server ids; transactions (count, outcome, sizes, the largest with their \
             position, GTID and duration, and the long-running ones); rows inserted, updated and deleted and \
@@ -39,8 +42,21 @@ struct Stats: ParsableCommand {
     @Argument(help: ArgumentHelp("Binlog files, index files or - for standard input, in order.", valueName: "file"))
     var files: [String]
 
+    #if !BINLOG_NO_NETWORK
+    @OptionGroup(title: "Remote input") var remote: RemoteInputOptions
+    #endif
+
     func run() throws {
-        let code = StatsFrontend(options: options, files: files).runToStandardOutput()
+        var frontend = StatsFrontend(options: options, files: files)
+        #if !BINLOG_NO_NETWORK
+        do {
+            frontend.remoteInputs = try remote.inputs(files: files, quiet: options.quiet, diagnostics: { writeStandardError("binlog: " + $0) })
+        } catch let error as CLIError {
+            writeStandardError("binlog: " + error.message)
+            throw ExitCode(error.exitCode)
+        }
+        #endif
+        let code = frontend.runToStandardOutput()
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -5,6 +5,9 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check binlogs for everything a point-in-time recovery depends on, and report every problem.",
         discussion: """
+            -R (--read-from-remote-server) checks the server's binlogs FILE names, streamed from the server \
+            (see binlog dump --help), instead of local files.
+
             Checks the CRC32 of every event; event sizes and log positions; that each file starts with a \
             Format_description whose post-header lengths are sane; how each file ends (in use, truncated \
             event, zero-filled tail); that every transaction is closed; GTID continuity (gaps, duplicates, \
@@ -44,8 +47,21 @@ struct Verify: ParsableCommand {
     @Argument(help: ArgumentHelp("Binlog files, index files or - for standard input, in order.", valueName: "file"))
     var files: [String]
 
+    #if !BINLOG_NO_NETWORK
+    @OptionGroup(title: "Remote input") var remote: RemoteInputOptions
+    #endif
+
     func run() throws {
-        let code = VerifyFrontend(options: options, files: files).runToStandardOutput()
+        var frontend = VerifyFrontend(options: options, files: files)
+        #if !BINLOG_NO_NETWORK
+        do {
+            frontend.remoteInputs = try remote.inputs(files: files, quiet: options.quiet, diagnostics: { writeStandardError("binlog: " + $0) })
+        } catch let error as CLIError {
+            writeStandardError("binlog: " + error.message)
+            throw ExitCode(error.exitCode)
+        }
+        #endif
+        let code = frontend.runToStandardOutput()
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -5,15 +5,42 @@ import Glibc
 import Darwin
 #endif
 
+/// Where an input's bytes come from when they are not in a local file: a server, say. Each
+/// ``open()`` reads the input again from its start.
+public protocol BinlogInputOpener: AnyObject, Sendable {
+    func open() throws -> any ByteSource
+    /// The input's size in bytes, when known (for progress).
+    var size: UInt64? { get }
+}
+
 /// One input file, resolved.
 public struct BinlogInput: Sendable, Hashable {
-    /// The path as given (or as listed in an index file), `-` for standard input.
+    /// The path as given (or as listed in an index file), `-` for standard input; for an input
+    /// with an ``opener``, its name (a server's binlog, say).
     public var path: String
     /// Where the bytes are read from when not from `path`: a copy of standard input in a
     /// temporary file, for readers that need to read it twice. Messages still name `path`.
     public var copy: String?
+    /// Opens the bytes when they are not a local file's.
+    public var opener: (any BinlogInputOpener)?
 
     public init(path: String) { self.path = path }
+
+    /// An input named `name` whose bytes `opener` gives.
+    public init(name: String, opener: any BinlogInputOpener) {
+        self.path = name
+        self.opener = opener
+    }
+
+    public static func == (lhs: BinlogInput, rhs: BinlogInput) -> Bool {
+        lhs.path == rhs.path && lhs.copy == rhs.copy && lhs.opener.map(ObjectIdentifier.init) == rhs.opener.map(ObjectIdentifier.init)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(copy)
+        hasher.combine(opener.map(ObjectIdentifier.init))
+    }
 
     /// An input named `path` whose bytes are read from the file `copy`.
     public init(path: String, copy: String) {
@@ -23,6 +50,7 @@ public struct BinlogInput: Sendable, Hashable {
 
     /// Opens the byte source, decompressing gzip and zstd by their magic numbers.
     public func open() throws -> any ByteSource {
+        if let opener { return try opener.open() }
         let raw: FileDescriptorSource = copy != nil ? try FileDescriptorSource(path: copy!)
             : path == "-" ? FileDescriptorSource(fd: 0, ownsDescriptor: false) : try FileDescriptorSource(path: path)
         var peeked = PeekingSource(raw)
@@ -39,6 +67,7 @@ public struct BinlogInput: Sendable, Hashable {
     /// The size of the binlog bytes this input holds, when it is a plain regular file (not
     /// standard input, not compressed): what progress is measured against.
     public func plainSize() -> UInt64? {
+        if let opener { return opener.size }
         guard path != "-", let source = try? FileDescriptorSource(path: path), let size = source.size else { return nil }
         var head = [UInt8](repeating: 0, count: 2)
         let count = (try? head.withUnsafeMutableBytes { try source.read(into: $0) }) ?? 0

@@ -14,9 +14,6 @@ import NIOCore
 /// stopped (`DIR/.binlog-pull`).
 final class PullWriter {
     static let magic: [UInt8] = [0xfe, 0x62, 0x69, 0x6e]
-    /// `LOG_EVENT_ARTIFICIAL_F`: made up by the server for the stream, not in its file.
-    static let artificialFlag: UInt16 = 0x20
-
     let directory: String
     private(set) var name: String?
     private(set) var size: UInt64 = 0
@@ -316,100 +313,42 @@ struct PullFrontend {
     /// One session: set up, ask for the stream, write it.
     private func stream(_ session: MySQLSession, writer: PullWriter, start: inout (name: String?, position: UInt64)?, serverID: UInt32,
                         progress: Progress, diagnostics: @escaping @Sendable (String) -> Void) async throws -> Outcome {
-        let mariaDB = session.serverVersion.contains("MariaDB")
-        // Checksums as the server writes them (else it strips them from the stream).
-        try await session.query("SET @master_binlog_checksum = @@global.binlog_checksum")
-        if !mariaDB { _ = try? await session.query("SET @source_binlog_checksum = @@global.binlog_checksum") }
-        if mariaDB {
-            // 4: this replica understands GTID events (older capabilities get them rewritten).
-            try await session.query("SET @mariadb_slave_capability = 4")
-        }
-        if options.heartbeat > 0 {
-            try await session.query("SET @master_heartbeat_period = \(UInt64(options.heartbeat) * 1_000_000_000)")
-        }
-        var name = start?.name ?? ""
-        var position = start?.position ?? 4
-        if start == nil, let gtids = options.startGtid {
-            guard mariaDB else { throw CLIError(.usage, "--start-gtid takes MariaDB GTID positions; the server is \(session.serverVersion)") }
-            try await session.query("SET @slave_connect_state = '\(gtids)'")
-            try await session.query("SET @slave_gtid_strict_mode = 0")
-            try await session.query("SET @slave_gtid_ignore_duplicates = 0")
-            name = ""
-            position = 4
-            writer.nextStartsMidway = true
-        } else if name.isEmpty {
-            let logs = try await session.query("SHOW BINARY LOGS").textRows
-            guard let first = logs.first?.first ?? nil else { throw CLIError(.dataProblem, "the server has no binlogs (log_bin is off)") }
-            name = first
-            position = 4
-        }
-        try await session.sendCommand(Command.registerReplica(serverID: serverID))
-        let registered = try await session.nextPacket()
-        if let error = ServerError(parsing: registered.payload, capabilities: session.capabilities) { throw error }
-        var flags: UInt16 = options.stopNever ? 0 : Command.binlogDumpNonBlocking
-        if mariaDB { flags |= 2 }  // BINLOG_SEND_ANNOTATE_ROWS_EVENT: Annotate_rows events are in the files
-        try await session.sendCommand(Command.binlogDump(file: name, position: UInt32(clamping: position), serverID: serverID, flags: flags))
+        let gtids = start == nil ? options.startGtid : nil
+        if gtids != nil { writer.nextStartsMidway = true }
+        try await ReplicationStream.begin(session, file: start?.name, position: start?.position ?? 4, gtids: gtids, serverID: serverID,
+                                          heartbeatSeconds: options.heartbeat, nonBlocking: !options.stopNever)
         let onlyFirstFile = !options.toLastLog && !options.stopNever
         while true {
-            let packet: MySQLPacket
+            let item: ReplicationStream.Item
             do {
-                packet = try await session.nextPacket()
+                item = try await ReplicationStream.next(session)
             } catch let error as ConnectionError {
                 return .dropped(error.message)
             }
-            guard let item = BinlogStreamPacket(parsing: packet.payload, capabilities: session.capabilities) else {
-                throw CLIError(.dataProblem, "the server sent a packet that is not part of a binlog stream (first byte \(packet.payload.getInteger(at: packet.payload.readerIndex, as: UInt8.self).map { String($0) } ?? "none"))")
-            }
-            switch item {
-            case .end:
+            guard case .event(let event) = item else {
                 // A blocking dump ends only when the server goes away (a shutdown sends EOF first).
                 return options.stopNever ? .dropped("the server ended the binlog stream (shutting down?)") : .finished
-            case .error(let error):
-                throw error
-            case .event(let buffer):
-                let event = Array(buffer.readableBytesView)
-                guard event.count >= 19 else { throw CLIError(.dataProblem, "the server sent an event of \(event.count) bytes (a header has 19)") }
-                func u32(_ at: Int) -> UInt32 { UInt32(event[at]) | UInt32(event[at + 1]) << 8 | UInt32(event[at + 2]) << 16 | UInt32(event[at + 3]) << 24 }
-                let type = event[4]
-                let length = u32(9)
-                let endPosition = u32(13)
-                let eventFlags = UInt16(event[17]) | UInt16(event[18]) << 8
-                guard length == event.count else {
-                    throw CLIError(.dataProblem, "the server sent an event whose header says \(length) bytes in a packet of \(event.count)")
-                }
-                progress.advance(bytes: event.count)
-                let artificial = eventFlags & PullWriter.artificialFlag != 0 || endPosition == 0
-                if type == 4 {
-                    // Rotate: position (8 bytes), then the next file's name (a checksum may follow).
-                    guard event.count >= 27 else { throw CLIError(.dataProblem, "a Rotate event of \(event.count) bytes") }
-                    let next = UInt64(u32(19)) | UInt64(u32(23)) << 32
-                    var nameBytes = Array(event[27...])
-                    // A CRC32 follows the name when the last 4 bytes are the CRC32 of the rest.
-                    if nameBytes.count >= 4 {
-                        let stored = u32(event.count - 4)
-                        if CRC32.checksum(event[0..<(event.count - 4)]) == stored { nameBytes.removeLast(4) }
-                    }
-                    let nextName = String(decoding: nameBytes, as: UTF8.self)
-                    if artificial {
-                        try writer.switchTo(nextName, position: next)
-                        start = (nextName, writer.size)
-                    } else {
-                        try writer.write(event: event, endPosition: endPosition)
-                        try writer.close()
-                        if onlyFirstFile { return .finished }
-                        try writer.switchTo(nextName, position: next)
-                        start = (nextName, writer.size)
-                    }
-                    continue
-                }
-                if type == 27 || type == 41 { continue }  // heartbeats
-                // Events the server made up for the stream are not written; except a Format_description
-                // at the start of a copy that begins mid-way (without it the copy could not be read).
-                if artificial && !(type == 15 && writer.size == 4 && !writer.mirrors) { continue }
-                try writer.write(event: event, endPosition: endPosition)
-                start = (writer.name, writer.size)
             }
+            progress.advance(bytes: event.bytes.count)
+            if let (nextName, next) = event.rotate {
+                if event.artificial {
+                    try writer.switchTo(nextName, position: next)
+                    start = (nextName, writer.size)
+                } else {
+                    try writer.write(event: event.bytes, endPosition: event.endPosition)
+                    try writer.close()
+                    if onlyFirstFile { return .finished }
+                    try writer.switchTo(nextName, position: next)
+                    start = (nextName, writer.size)
+                }
+                continue
+            }
+            if event.isHeartbeat { continue }
+            // Events the server made up for the stream are not written; except a Format_description
+            // at the start of a copy that begins mid-way (without it the copy could not be read).
+            if event.artificial && !(event.type == 15 && writer.size == 4 && !writer.mirrors) { continue }
+            try writer.write(event: event.bytes, endPosition: event.endPosition)
+            start = (writer.name, writer.size)
         }
     }
 }
-

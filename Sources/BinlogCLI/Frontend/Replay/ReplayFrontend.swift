@@ -156,6 +156,8 @@ struct ReplayCheckpoint: Equatable {
 struct ReplayFrontend {
     var options: ReplayOptions
     var files: [String]
+    /// With -R: reads the inputs' names from the source server (each input then streams from it).
+    var remoteInputs: (@Sendable () throws -> [BinlogInput])?
     /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
     var showsProgress = false
 
@@ -189,6 +191,17 @@ struct ReplayFrontend {
             dumpOptions.format = .sql
         }
         var inputs = files
+        // With -R, the source's binlogs (listed now; each streamed when the reader opens it).
+        var remote: [BinlogInput]?
+        do {
+            remote = try remoteInputs?()
+        } catch let error as CLIError {
+            diagnostics(error.message)
+            return error.exitCode
+        } catch {
+            diagnostics("\(error)")
+            return 2
+        }
         // --resume: from the checkpoint's file, at its position.
         if options.resume {
             guard let path = options.checkpoint else {
@@ -200,14 +213,16 @@ struct ReplayFrontend {
             } else {
                 do {
                     let checkpoint = try ReplayCheckpoint(parsing: try LocalFile.readText(path), path: path)
-                    let expanded = try BinlogInput.expand(files)
+                    let expanded = try remote ?? BinlogInput.expand(files)
                     guard let index = expanded.firstIndex(where: { $0.path == checkpoint.file }) else {
                         diagnostics("\(path): the checkpoint is in \(checkpoint.file), which is not among the files given")
                         return 2
                     }
                     inputs = expanded[index...].map(\.path)
+                    if remote != nil { remote = Array(expanded[index...]) }
                     if let size = expanded[index].plainSize(), checkpoint.position >= size {
                         inputs.removeFirst()
+                        if remote != nil { remote?.removeFirst() }
                         if inputs.isEmpty {
                             if !options.quiet { diagnostics("note: \(path): everything up to the end of \(checkpoint.file) is replayed already") }
                             return 0
@@ -251,7 +266,7 @@ struct ReplayFrontend {
         defer { removeDirectory(loadDirectory) }
 
         let queue = HandoffQueue<ReplayMessage>(depth: 64)
-        let reader = ReaderThread(options: dumpOptions, files: inputs, queue: queue, loadDirectory: loadDirectory)
+        let reader = ReaderThread(options: dumpOptions, files: inputs, remote: remote, queue: queue, loadDirectory: loadDirectory)
         reader.start()
         if options.dryRun {
             output("DELIMITER /*!*/;\n")
@@ -272,7 +287,7 @@ struct ReplayFrontend {
         configuration.allowsLocalFiles = true
         configuration.allowsMultiStatements = true
         // The bytes to read, for the progress line (unknown for standard input and compressed copies).
-        let sizes = ((try? BinlogInput.expand(inputs)) ?? []).map { $0.plainSize() }
+        let sizes = (remote ?? (try? BinlogInput.expand(inputs)) ?? []).map { $0.plainSize() }
         let total: UInt64? = sizes.isEmpty || sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
         let progress = Progress(total: total, enabled: !options.quiet && showsProgress && isatty(2) != 0, unit: "transactions")
         var tally = ReplayTally()
@@ -491,12 +506,15 @@ struct ReplayFrontend {
 final class ReaderThread: @unchecked Sendable {
     let options: DumpOptions
     let files: [String]
+    /// With -R: the source's binlogs, read instead of `files`.
+    let remote: [BinlogInput]?
     let queue: HandoffQueue<ReplayMessage>
     let loadDirectory: String
 
-    init(options: DumpOptions, files: [String], queue: HandoffQueue<ReplayMessage>, loadDirectory: String) {
+    init(options: DumpOptions, files: [String], remote: [BinlogInput]?, queue: HandoffQueue<ReplayMessage>, loadDirectory: String) {
         self.options = options
         self.files = files
+        self.remote = remote
         self.queue = queue
         self.loadDirectory = loadDirectory
     }
@@ -504,6 +522,7 @@ final class ReaderThread: @unchecked Sendable {
     func start() {
         DispatchQueue(label: "binlog.replay.reader").async { [self] in
             var frontend = DumpFrontend(options: options, files: files)
+            if let remote { frontend.remoteInputs = { remote } }
             var printer: ReplayPrinter?
             let queue = self.queue
             frontend.loadDataDirectory = loadDirectory
@@ -583,13 +602,5 @@ extension String {
 
 /// Runs an async subcommand body from synchronous `run()` (ArgumentParser's) and waits for its exit code.
 func waitForAsyncRun(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
-    final class ResultBox: @unchecked Sendable { var code: Int32 = 0 }
-    let done = DispatchSemaphore(value: 0)
-    let box = ResultBox()
-    Task {
-        box.code = await body()
-        done.signal()
-    }
-    done.wait()
-    return box.code
+    (try? waitForAsync(body)) ?? 2
 }

@@ -9,6 +9,8 @@ import MySQLBinlog
 struct StatsFrontend {
     var options: StatsOptions
     var files: [String]
+    /// With -R: reads the inputs' names from the server (each input then streams from it).
+    var remoteInputs: (@Sendable () throws -> [BinlogInput])?
     /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
     var showsProgress = false
 
@@ -30,13 +32,13 @@ struct StatsFrontend {
         var stopDatetime: DateTimeArgument?
         let selector: TransactionSelector?
         do {
-            inputs = try BinlogInput.expand(files)
+            inputs = try remoteInputs?() ?? BinlogInput.expand(files)
             if selection.readsTwice { (inputs, standardInputCopy) = try StandardInputCopy.replacing(in: inputs) }
             (startDatetime, stopDatetime) = try selection.datetimes()
             selector = try selection.gtidFilter().map(TransactionSelector.init)
         } catch let error as CLIError {
             diagnostics(error.message)
-            return 2
+            return error.exitCode
         } catch {
             diagnostics("\(error)")
             return 2

@@ -9,6 +9,8 @@ import MySQLBinlog
 struct VerifyFrontend {
     var options: VerifyOptions
     var files: [String]
+    /// With -R: reads the inputs' names from the server (each input then streams from it).
+    var remoteInputs: (@Sendable () throws -> [BinlogInput])?
     /// Whether a progress line may be shown (when standard error is a terminal); off in tests.
     var showsProgress = false
     /// How scanning is cut up between the threads (tests vary it).
@@ -68,7 +70,18 @@ struct VerifyFrontend {
         // An index that cannot be read is a finding like an unreadable binlog: the rest is still checked.
         var inputs: [BinlogInput] = []
         var unreadable: [Int: [VerifyFinding]] = [:]
-        for path in files {
+        if let remoteInputs {
+            do {
+                inputs = try remoteInputs()
+            } catch let error as CLIError {
+                diagnostics(error.message)
+                return error.exitCode
+            } catch {
+                diagnostics("\(error)")
+                return 2
+            }
+        }
+        for path in files where remoteInputs == nil {
             do {
                 inputs += try BinlogInput.expand([path])
             } catch {
