@@ -9,6 +9,7 @@ import MySQLWire
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Why a connection could not be made or used: the exit-code-3 kind of error (cannot reach or
 /// authenticate), with the server's own error when it gave one.
@@ -37,10 +38,12 @@ public final class MySQLSession {
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var decoder = PacketDecoder()
+    private let channel: Channel
 
-    fileprivate init(handshake: HandshakeV10, capabilities: Capabilities, isEncrypted: Bool,
+    fileprivate init(handshake: HandshakeV10, capabilities: Capabilities, isEncrypted: Bool, channel: Channel,
                      inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
                      outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, decoder: PacketDecoder) {
+        self.channel = channel
         self.handshake = handshake
         self.capabilities = capabilities
         self.isEncrypted = isEncrypted
@@ -153,6 +156,31 @@ public final class MySQLSession {
     /// The server's next packet (packets of 16 MiB and more joined).
     public func nextPacket() async throws -> MySQLPacket {
         try await MySQLSession.readPacket(&inbound, &decoder)
+    }
+
+    /// The server's next packet; when none is complete within `timeout` the connection is closed
+    /// and a ``ConnectionError`` says so (a binlog stream whose heartbeats stopped, say).
+    public func nextPacket(timeout: TimeAmount) async throws -> MySQLPacket {
+        let timedOut = TimeoutFlag()
+        let channel = self.channel
+        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+            timedOut.value.store(true, ordering: .sequentiallyConsistent)
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        do {
+            return try await MySQLSession.readPacket(&inbound, &decoder)
+        } catch {
+            if timedOut.value.load(ordering: .sequentiallyConsistent) {
+                let seconds = Double(timeout.nanoseconds) / 1e9
+                throw ConnectionError("nothing came from the server for \(seconds.formatted) s (no event, no heartbeat)")
+            }
+            throw error
+        }
+    }
+
+    private final class TimeoutFlag: Sendable {
+        let value = Atomic<Bool>(false)
     }
 
     fileprivate func quit() async {
@@ -327,7 +355,7 @@ public enum MySQLConnection {
                     throw ConnectionError("\(address): TLS was to start without the SSLRequest before it")
                 case .authenticated:
                     return MySQLSession(handshake: authenticator.handshake!, capabilities: authenticator.capabilities,
-                                        isEncrypted: authenticator.usesTLS, inbound: inbound, outbound: outbound, decoder: decoder)
+                                        isEncrypted: authenticator.usesTLS, channel: channel, inbound: inbound, outbound: outbound, decoder: decoder)
                 }
                 index += 1
             }
@@ -383,5 +411,12 @@ extension ConnectionConfiguration {
         case .tcp(let host, let port): return "\(host):\(port)"
         case .unixSocket(let path): return path
         }
+    }
+}
+
+extension Double {
+    /// Whole numbers without a fraction ("7"), others with one decimal ("2.5").
+    fileprivate var formatted: String {
+        self == rounded() ? String(Int(self)) : String((self * 10).rounded() / 10)
     }
 }

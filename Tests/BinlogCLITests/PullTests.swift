@@ -159,6 +159,53 @@ final class PullTests: XCTestCase {
         XCTAssertTrue(try waitForCopies(), "the copies did not catch up after the crash")
     }
 
+    /// A server that stops answering without closing the connection (SIGSTOP: no events, no
+    /// heartbeats) is taken for a dropped connection after 2 × --heartbeat + 5 s: pull says so,
+    /// reconnects, and once the server runs again the copies catch up.
+    func testSilentServerIsTakenForADroppedConnection() throws {
+        let binlog = try self.binlog
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let server = TCPSandbox(directory: scratch.appendingPathComponent("server").path)
+        try server.start()
+        defer { server.stop() }
+        try server.sql("CREATE DATABASE s; CREATE TABLE s.t (id INT PRIMARY KEY)")
+        let output = scratch.appendingPathComponent("copy").path
+        let log = scratch.appendingPathComponent("pull.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binlog)
+        process.arguments = ["pull"] + (try server.connection(scratch)) + ["--stop-never", "--heartbeat", "1", "-o", output]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let pid = try XCTUnwrap(Int32(try String(contentsOfFile: server.directory + "/mysqld.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        Thread.sleep(forTimeInterval: 2)
+        kill(pid, SIGSTOP)
+        var said = ""
+        for _ in 0..<100 where !said.contains("nothing came from the server for 7 s") {
+            Thread.sleep(forTimeInterval: 0.2)
+            said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        }
+        kill(pid, SIGCONT)
+        XCTAssertTrue(said.contains("nothing came from the server for 7 s (no event, no heartbeat); reconnecting"), said)
+        try server.sql("INSERT INTO s.t VALUES (1), (2)")
+        var equal = false
+        for _ in 0..<150 where !equal {
+            Thread.sleep(forTimeInterval: 0.2)
+            equal = try server.files().allSatisfy { name in
+                let copy = try? bytes(output + "/" + name)
+                return copy != nil && copy == (try? bytes(server.binlogDirectory + name))
+            }
+        }
+        XCTAssertTrue(equal, "the copies did not catch up after the server ran again")
+    }
+
     /// Refused before connecting (exit 2): a position without its file, a path for a file name, a
     /// GTID start with a file, a GTID that is not MariaDB's.
     func testUsageErrorsAreRefusedBeforeConnecting() throws {

@@ -318,10 +318,13 @@ struct PullFrontend {
         try await ReplicationStream.begin(session, file: start?.name, position: start?.position ?? 4, gtids: gtids, serverID: serverID,
                                           heartbeatSeconds: options.heartbeat, nonBlocking: !options.stopNever)
         let onlyFirstFile = !options.toLastLog && !options.stopNever
+        // The server sends a heartbeat after --heartbeat seconds without events: twice that and
+        // 5 s more of silence mean the connection is dead without having been closed.
+        let silence: TimeAmount? = options.heartbeat > 0 ? .seconds(Int64(options.heartbeat) * 2 + 5) : nil
         while true {
             let item: ReplicationStream.Item
             do {
-                item = try await ReplicationStream.next(session)
+                item = try await ReplicationStream.next(session, timeout: silence)
             } catch let error as ConnectionError {
                 return .dropped(error.message)
             }

@@ -107,8 +107,12 @@ enum ReplicationStream {
 
     /// The next event or the end; a server error is thrown as ``ServerError``, a dropped
     /// connection as ``ConnectionError``, anything else the server should not send as a CLIError.
-    static func next(_ session: MySQLSession) async throws -> Item {
-        let packet = try await session.nextPacket()
+    ///
+    /// With a `timeout`, a server that sends nothing for that long (not even a heartbeat) counts
+    /// as a dropped connection: the session is closed and a ConnectionError says so.
+    static func next(_ session: MySQLSession, timeout: TimeAmount? = nil) async throws -> Item {
+        let packet: MySQLPacket
+        if let timeout { packet = try await session.nextPacket(timeout: timeout) } else { packet = try await session.nextPacket() }
         guard let item = BinlogStreamPacket(parsing: packet.payload, capabilities: session.capabilities) else {
             let first = packet.payload.getInteger(at: packet.payload.readerIndex, as: UInt8.self).map { String($0) } ?? "none"
             throw CLIError(.dataProblem, "the server sent a packet that is not part of a binlog stream (first byte \(first))")
