@@ -81,6 +81,12 @@ final class PullTests: XCTestCase {
             XCTAssertEqual(try bytes(byGTID + "/" + name), try bytes(server + "/binlog/" + name), name)
         }
 
+        // A MySQL GTID set (COM_BINLOG_DUMP_GTID) is for MySQL servers: MariaDB's is refused by name.
+        let mySQLSyntax = try runProcess(binlog, ["pull"] + connection(port, scratch)
+                                         + ["-o", scratch.appendingPathComponent("mysql").path, "--start-gtid", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5"])
+        XCTAssertEqual(mySQLSyntax.status, 2, mySQLSyntax.error)
+        XCTAssertTrue(mySQLSyntax.error.contains("which takes MariaDB GTID positions"), mySQLSyntax.error)
+
         // Wrong credentials: exit 3.
         var wrong = try connection(port, scratch)
         try "nope\n".write(toFile: wrong[wrong.count - 1], atomically: true, encoding: .utf8)
@@ -218,7 +224,7 @@ final class PullTests: XCTestCase {
             (["--start-position", "100"], "--start-position needs the FILE"),
             (["../mysql-bin.000001"], "not a path"),
             (["--start-gtid", "0-1-5", "mysql-bin.000001"], "give no FILE"),
-            (["--start-gtid", "3e11fa47-71ca-11e1-9e33-c80aa9429562:5"], "MariaDB GTID positions"),
+            (["--start-gtid", "0-1"], "MariaDB GTID positions (domain-server-sequence, comma-separated) or a MySQL GTID set"),
         ]
         for (arguments, message) in cases {
             let result = try runProcess(executable.path, base + arguments)

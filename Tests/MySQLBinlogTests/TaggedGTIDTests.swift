@@ -226,6 +226,53 @@ final class TaggedGTIDTests: XCTestCase {
         XCTAssertEqual(set.formatted(), "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:mytag:1-2")
     }
 
+    // MARK: Encoding (COM_BINLOG_DUMP_GTID carries a set in this form)
+
+    /// The set of the MySQL 9.6 file above, encoded: the bytes that server wrote.
+    func testTaggedSetEncodesAsMySQLWroteIt() throws {
+        let set = try MySQLGTIDSet(parsing: "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13,55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:1-2")
+        XCTAssertEqual(set.encoded(), hexBytes("""
+            01 02 00 00 00 00 00 01        # tagged format, n_sids 2
+            55 77 89 04 02 99 11 f1 b1 b8 4e f0 c4 95 6f eb 00 # sid, tag of length 0
+            01 00 00 00 00 00 00 00  01 00 00 00 00 00 00 00  0e 00 00 00 00 00 00 00  # 1 interval: [1, 14)
+            55 77 89 04 02 99 11 f1 b1 b8 4e f0 c4 95 6f eb 0a 6d 79 74 61 67  # sid, tag "mytag"
+            01 00 00 00 00 00 00 00  01 00 00 00 00 00 00 00  03 00 00 00 00 00 00 00  # 1 interval: [1, 3)
+            """))
+    }
+
+    /// Without tags, the untagged format (the one servers before 8.3 read), sources in UUID order;
+    /// decoded again it is the same set.
+    func testUntaggedSetEncodesInUUIDOrderAndDecodesBack() throws {
+        let set = try MySQLGTIDSet(parsing: "b9b88c66-0755-11f1-9899-4a9da94c4d71:1-2:5,11111111-1111-1111-1111-111111111111:7-9")
+        let encoded = set.encoded()
+        XCTAssertEqual(encoded, hexBytes("""
+            02 00 00 00 00 00 00 00        # n_sids 2, untagged
+            11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11   # the smaller UUID first
+            01 00 00 00 00 00 00 00  07 00 00 00 00 00 00 00  0a 00 00 00 00 00 00 00  # [7, 10)
+            b9 b8 8c 66 07 55 11 f1 98 99 4a 9d a9 4c 4d 71
+            02 00 00 00 00 00 00 00        # 2 intervals
+            01 00 00 00 00 00 00 00  03 00 00 00 00 00 00 00  # [1, 3)
+            05 00 00 00 00 00 00 00  06 00 00 00 00 00 00 00  # [5, 6)
+            """))
+        XCTAssertEqual(MySQLGTIDSet(try decodePreviousGTIDs(encoded)), set)
+        XCTAssertEqual(MySQLGTIDSet().encoded(), [0, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    /// The serialization library's examples, written: the inverse of the reading test above.
+    func testVarintsAreWrittenInTheirShortestForm() throws {
+        XCTAssertEqual(SerializationVarint.encodeUnsigned(5), hexBytes("0a"))
+        XCTAssertEqual(SerializationVarint.encodeUnsigned(127), hexBytes("fe"))
+        XCTAssertEqual(SerializationVarint.encodeUnsigned(128), hexBytes("01 02"))
+        XCTAssertEqual(SerializationVarint.encodeUnsigned(65535), hexBytes("fb ff 07"))
+        XCTAssertEqual(SerializationVarint.encodeUnsigned(0x064a_2414_b8f3_1c), hexBytes("7f 1c f3 b8 14 24 4a 06"))
+        XCTAssertEqual(SerializationVarint.encodeUnsigned(UInt64.max), hexBytes("ff ff ff ff ff ff ff ff ff"))
+        for value: UInt64 in [0, 1, 300, 1 << 20, 1 << 49, (1 << 56) - 1, 1 << 56, UInt64.max - 1] {
+            var reader = ByteReader(SerializationVarint.encodeUnsigned(value)[...])
+            XCTAssertEqual(try SerializationVarint.readUnsigned(&reader, "test"), value)
+            XCTAssertTrue(reader.isAtEnd, "\(value)")
+        }
+    }
+
     func testEmptyPreviousGTIDsInBothFormats() throws {
         XCTAssertEqual(try decodePreviousGTIDs(hexBytes("00 00 00 00 00 00 00 00  # untagged, no sids")).entries, [])
         // MySQL 9.1+: the empty set in the tagged format.

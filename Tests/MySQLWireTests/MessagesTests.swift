@@ -161,6 +161,17 @@ final class MessagesTests: XCTestCase {
         let dump = Command.binlogDump(file: "mysql-bin.000002", position: 4, serverID: 7, flags: Command.binlogDumpNonBlocking | 2)
         XCTAssertEqual(Array(dump.readableBytesView),
                        [0x12, 4, 0, 0, 0, 3, 0, 7, 0, 0, 0] + Array("mysql-bin.000002".utf8))
+        // COM_BINLOG_DUMP_GTID: as MySQL's replica sends it (no file, position 4), the set's bytes last.
+        let gtidDump = Command.binlogDumpGTID(gtidSet: [0xaa, 0xbb], serverID: 7, flags: Command.binlogDumpNonBlocking)
+        XCTAssertEqual(Array(gtidDump.readableBytesView), [
+            0x1e,                           // COM_BINLOG_DUMP_GTID
+            0x05, 0x00,                     // flags: BINLOG_DUMP_NON_BLOCK | BINLOG_THROUGH_GTID
+            0x07, 0x00, 0x00, 0x00,         // server_id
+            0x00, 0x00, 0x00, 0x00,         // binlog_filename_len 0 (no name)
+            0x04, 0, 0, 0, 0, 0, 0, 0,      // binlog_pos 4
+            0x02, 0x00, 0x00, 0x00,         // gtid_data_len
+            0xaa, 0xbb,                     // gtid_data
+        ])
         XCTAssertEqual(BinlogStreamPacket(parsing: ByteBuffer(bytes: [0x00, 1, 2, 3]), capabilities: [.protocol41]),
                        .event(ByteBuffer(bytes: [1, 2, 3])))
         XCTAssertEqual(BinlogStreamPacket(parsing: ByteBuffer(bytes: [0xfe, 0, 0, 2, 0]), capabilities: [.protocol41]), .end)

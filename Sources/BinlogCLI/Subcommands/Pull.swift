@@ -18,8 +18,9 @@ struct Pull: ParsableCommand {
 
             Started again without FILE, pull continues where the last run into DIR stopped (DIR/.binlog-pull \
             names the file): a last file cut short by a crash is first trimmed to its last complete event. \
-            --start-gtid (MariaDB) starts from a GTID position instead (the events after it; the first file \
-            then starts with the server's Format_description, not as the server's file does).
+            --start-gtid starts from GTIDs instead: after a MariaDB GTID position, or (MySQL, with \
+            COM_BINLOG_DUMP_GTID) with every transaction not in a MySQL GTID set; the first file then starts \
+            with the server's Format_description, not as the server's file does.
 
             Memory stays bounded whatever the server sends (events up to 1 GiB); a packet that is not an event \
             or an event whose length or position does not fit stops the run with an error.
@@ -52,7 +53,7 @@ struct PullOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Position in FILE to start at (default 4, the first event).", valueName: "n"))
     var startPosition: UInt32?
 
-    @Option(help: ArgumentHelp("MariaDB: start after this GTID position (domain-server-sequence, comma-separated per domain).", valueName: "gtids"))
+    @Option(help: ArgumentHelp("Start after these GTIDs: for MariaDB a position (domain-server-sequence, comma-separated per domain); for MySQL the set already had (uuid:1-5,...: every transaction not in it is sent, COM_BINLOG_DUMP_GTID).", valueName: "gtids"))
     var startGtid: String?
 
     @Flag(help: "Go on through every later binlog to the end of the server's last one.")

@@ -145,6 +145,19 @@ enum SerializationVarint {
         return raw >> UInt64(length)
     }
 
+    /// The shortest form of `value`: n bytes hold 7n bits of it (for n up to 8) after n-1 one
+    /// bits and a zero; larger values take 0xff and the 8 bytes.
+    static func encodeUnsigned(_ value: UInt64) -> [UInt8] {
+        var length = 1
+        while length < 9 && value >> UInt64(7 * length) != 0 { length += 1 }
+        if length == 9 {
+            return [0xff] + (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * $0)) }
+        }
+        // Fits in 7 × length bits, so shifting by length loses nothing.
+        let raw = value << UInt64(length) | (UInt64(1) << UInt64(length - 1) - 1)
+        return (0..<length).map { UInt8(truncatingIfNeeded: raw >> UInt64(8 * $0)) }
+    }
+
     static func readSigned(_ reader: inout ByteReader, _ field: StaticString) throws(BinlogDecodingError) -> Int64 {
         let raw = try readUnsigned(&reader, field)
         // Zig-zag: the lowest bit is the sign.

@@ -341,3 +341,35 @@ extension Substring {
 extension String {
     func trimmingWhitespace() -> Substring { self[...].trimmingWhitespace() }
 }
+
+extension MySQLGTIDSet {
+    /// The set in the binary form of a Previous_gtids event (MySQL's `Gtid_set::encode`), which
+    /// COM_BINLOG_DUMP_GTID carries: sources in order, each with its half-open intervals.
+    ///
+    /// Without tags the untagged format (n_sids as int<8>); with a tag anywhere the tagged format
+    /// of MySQL 8.3+: format byte 1 in bits 56–63 and 0–7 of n_sids, the count in bits 8–55, and
+    /// each source's tag (empty for none) as a varint length and its bytes after the UUID.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        func append(_ value: UInt64) { for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) } }
+        let sources = numbers.keys.sorted()
+        let tagged = sources.contains { $0.tag != nil }
+        let count = UInt64(sources.count)
+        append(tagged ? (1 << 56) | (count << 8) | 1 : count)
+        for source in sources {
+            bytes += source.uuid.bytes
+            if tagged {
+                let tag = Array((source.tag ?? "").utf8)
+                bytes += SerializationVarint.encodeUnsigned(UInt64(tag.count))
+                bytes += tag
+            }
+            let ranges = numbers[source]!.ranges
+            append(UInt64(ranges.count))
+            for range in ranges {
+                append(range.lowerBound)
+                append(range.upperBound)
+            }
+        }
+        return bytes
+    }
+}

@@ -50,6 +50,38 @@ extension Command {
     }
 }
 
+extension Command {
+    /// `BINLOG_THROUGH_GTID`: COM_BINLOG_DUMP_GTID carries a GTID set.
+    public static let binlogThroughGTID: UInt16 = 4
+
+    /// `COM_BINLOG_DUMP_GTID` (0x1e, MySQL): stream every transaction not in `gtidSet`, from the
+    /// first binlog that has one (the file name is empty, the position 4, as MySQL's replica sends).
+    ///
+    /// | Name | Format |
+    /// |---|---|
+    /// | command | int<1> 0x1e |
+    /// | flags | int<2> (BINLOG_DUMP_NON_BLOCK = 1, BINLOG_THROUGH_GTID = 4) |
+    /// | server_id | int<4> |
+    /// | binlog_filename_len | int<4> |
+    /// | binlog_filename | string<len> |
+    /// | binlog_pos | int<8> |
+    /// | gtid_data_len | int<4> |
+    /// | gtid_data | the set as a Previous_gtids event encodes it (`Gtid_set::encode`) |
+    public static func binlogDumpGTID(gtidSet encoded: [UInt8], serverID: UInt32, flags: UInt16, file: String = "", position: UInt64 = 4) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(UInt8(0x1e))
+        buffer.writeInteger(flags | binlogThroughGTID, endianness: .little)
+        buffer.writeInteger(serverID, endianness: .little)
+        let name = Array(file.utf8)
+        buffer.writeInteger(UInt32(name.count), endianness: .little)
+        buffer.writeBytes(name)
+        buffer.writeInteger(position, endianness: .little)
+        buffer.writeInteger(UInt32(encoded.count), endianness: .little)
+        buffer.writeBytes(encoded)
+        return buffer
+    }
+}
+
 /// One packet of a binlog stream (after COM_BINLOG_DUMP).
 public enum BinlogStreamPacket: Equatable, Sendable {
     /// 0x00 and the event's bytes (header, body, checksum).

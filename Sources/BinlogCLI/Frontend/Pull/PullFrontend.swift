@@ -194,8 +194,9 @@ struct PullFrontend {
             if options.startGtid != nil && (file != nil || options.startPosition != nil) {
                 throw CLIError(.usage, "--start-gtid starts by GTID: give no FILE or --start-position with it")
             }
-            if let gtids = options.startGtid, !gtids.split(separator: ",").allSatisfy({ ReplayFrontend.mariaDBGTID(String($0)) != nil }) {
-                throw CLIError(.usage, "--start-gtid \(gtids): MariaDB GTID positions (domain-server-sequence, comma-separated) expected")
+            if let gtids = options.startGtid, !gtids.split(separator: ",").allSatisfy({ ReplayFrontend.mariaDBGTID(String($0)) != nil }),
+               (try? MySQLGTIDSet(parsing: gtids)) == nil {
+                throw CLIError(.usage, "--start-gtid \(gtids): MariaDB GTID positions (domain-server-sequence, comma-separated) or a MySQL GTID set (uuid:1-5,...) expected")
             }
             if mkdir(options.outputDirectory, 0o755) != 0 && errno != EEXIST {
                 throw CLIError(.usage, "\(options.outputDirectory): cannot create the directory: \(String(cString: strerror(errno)))")

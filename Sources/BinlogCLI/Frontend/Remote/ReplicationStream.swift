@@ -76,8 +76,22 @@ enum ReplicationStream {
         }
         var name = file ?? ""
         var start = position
+        if let gtids, !mariaDB {
+            // MySQL: every transaction not in the set (COM_BINLOG_DUMP_GTID).
+            guard let set = try? MySQLGTIDSet(parsing: gtids) else {
+                throw CLIError(.usage, "--start-gtid \(gtids): the server is \(session.serverVersion), which takes a MySQL GTID set (uuid:1-5,...)")
+            }
+            try await session.sendCommand(Command.registerReplica(serverID: serverID))
+            let registered = try await session.nextPacket()
+            if let error = ServerError(parsing: registered.payload, capabilities: session.capabilities) { throw error }
+            try await session.sendCommand(Command.binlogDumpGTID(gtidSet: set.encoded(), serverID: serverID,
+                                                                 flags: nonBlocking ? Command.binlogDumpNonBlocking : 0))
+            return ""
+        }
         if let gtids {
-            guard mariaDB else { throw CLIError(.usage, "--start-gtid takes MariaDB GTID positions; the server is \(session.serverVersion)") }
+            guard gtids.split(separator: ",").allSatisfy({ ReplayFrontend.mariaDBGTID(String($0)) != nil }) else {
+                throw CLIError(.usage, "--start-gtid \(gtids): the server is \(session.serverVersion), which takes MariaDB GTID positions (domain-server-sequence, comma-separated)")
+            }
             try await session.query("SET @slave_connect_state = '\(gtids)'")
             try await session.query("SET @slave_gtid_strict_mode = 0")
             try await session.query("SET @slave_gtid_ignore_duplicates = 0")
