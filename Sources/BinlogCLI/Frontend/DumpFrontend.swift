@@ -297,22 +297,27 @@ struct DumpFrontend {
         var inUse = false
         var endOfEvents: UInt64 = 4
         var warnedPostHeader = Set<UInt8>()
+        // Read once: the options are ArgumentParser property wrappers, and reading one copies its group.
+        let quiet = options.quiet
+        let forceIfOpen = options.forceIfOpen
+        let base64Auto = options.base64Output == .auto
+        let serverIDFilter = options.selection.serverId
         while let event = try reader.next(inUse: inUse, ended: { failure in
-            if !options.quiet { diagnostics("warning: \(name) is marked in use and ends inside an event: \(failure)") }
+            if !quiet { diagnostics("warning: \(name) is marked in use and ends inside an event: \(failure)") }
         }) {
             endOfEvents = event.endOffset
             progress.advance(bytes: event.bytes.count)
             let type = event.header.type
             if formatDescription.binlogVersion >= 4, !formatDescription.postHeaderLengths.isEmpty, type != .formatDescription,
                formatDescription.postHeaderLength(for: type) == nil, !type.name.hasPrefix("Unknown"),
-               warnedPostHeader.insert(type.rawValue).inserted, !options.quiet {
+               warnedPostHeader.insert(type.rawValue).inserted, !quiet {
                 // A short table in the Format_description (damage, or a writer of the future): said, not guessed silently.
                 diagnostics("warning: \(name): the Format_description lists no post-header length for \(type.name) events (type \(type.rawValue)), first at \(event.offset); they are read with the length the servers use for them")
             }
             if case .formatDescription(let description) = event.payload {
                 formatDescription = description
                 inUse = event.header.flags.contains(.binlogInUse)
-                if inUse && !options.forceIfOpen {
+                if inUse && !forceIfOpen {
                     throw CLIError(.dataProblem, "\(name): the binlog is marked in use (still being written, or the server crashed); rerun with --force-if-open to read it anyway")
                 }
             }
@@ -322,7 +327,7 @@ struct DumpFrontend {
                     throw CLIError(.usage, "\(name): --start-position \(startPosition) is not an event boundary: the nearest are \(event.offset) and \(event.endOffset)")
                 }
                 if case .formatDescription = event.payload,
-                   options.base64Output == .auto || printer.printsFormatDescriptionBeforeStartInEveryMode {
+                   base64Auto || printer.printsFormatDescriptionBeforeStartInEveryMode {
                     try printer.print(event, formatDescription: formatDescription)
                 }
                 continue
@@ -337,7 +342,7 @@ struct DumpFrontend {
                 // The first event at or after it ends the skipping for the rest of the run.
                 startDatetime = nil
             }
-            if let id = options.selection.serverId, event.header.serverID != id, !isFormatDescription,
+            if let id = serverIDFilter, event.header.serverID != id, !isFormatDescription,
                event.header.type != .rotate, !isUnknown(event) {
                 continue
             }
@@ -349,7 +354,7 @@ struct DumpFrontend {
                 printer.endFile()
                 return .stopped
             }
-            if case .unsupported(let unknown) = event.payload, !options.quiet {
+            if case .unsupported(let unknown) = event.payload, !quiet {
                 // Kept and printed, never dropped; and said, so nobody mistakes it for nothing.
                 diagnostics("warning: \(name): event at \(event.offset) has type \(unknown.type.rawValue) (\(unknown.type.name)), which is not decoded; it is printed as the reference tool prints it")
             }

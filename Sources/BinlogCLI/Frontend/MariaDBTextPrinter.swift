@@ -748,17 +748,26 @@ final class MariaDBTextPrinter {
             head.append("# Annotate_rows:\n")
         }
         // Each line of the statement, CR and LF runs dropped, prefixed with `#Q> `.
-        let bytes = annotate.query
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            while index < bytes.endIndex && (bytes[index] == 13 || bytes[index] == 10) { index += 1 }
-            guard index < bytes.endIndex else { break }
-            var end = index + 1
-            while end < bytes.endIndex && bytes[end] != 13 && bytes[end] != 10 { end += 1 }
-            head.append("#Q> ")
-            head.append(contentsOf: bytes[index..<end])
-            head.append(10)
-            index = end
+        annotate.query.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let count = bytes.count
+            var index = 0
+            while index < count {
+                while index < count && (base[index] == 13 || base[index] == 10) { index += 1 }
+                guard index < count else { break }
+                // The line runs to the next LF or CR (memchr for the LF; statements rarely have CRs).
+                var end = count
+                if let newline = memchr(base + index, 10, count - index) {
+                    end = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                }
+                if let carriage = memchr(base + index, 13, end - index) {
+                    end = base.distance(to: carriage.assumingMemoryBound(to: UInt8.self))
+                }
+                head.append("#Q> ")
+                head.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                head.append(10)
+                index = end
+            }
         }
     }
 
