@@ -4,10 +4,11 @@ import XCTest
 
 final class PrefetchingEventReaderTests: XCTestCase {
     private func readAll(_ bytes: [UInt8], chunk: Int, sourceChunk: Int = .max, sideWork: PrefetchingEventReader.SideWork? = nil,
-                         options: DecodingOptions = DecodingOptions()) throws -> (events: [BinlogEvent], side: [ArraySlice<UInt8>?]) {
+                         options: DecodingOptions = DecodingOptions(), decodesAhead: Bool = false) throws -> (events: [BinlogEvent], side: [ArraySlice<UInt8>?]) {
         var source: any ByteSource = MemorySource(bytes, chunk: sourceChunk)
         try PrefetchingEventReader.readMagic(from: &source, name: "test")
-        let reader = PrefetchingEventReader(source: source, name: "test", options: options, chunkSize: chunk, depth: 2, sideWork: sideWork)
+        let reader = PrefetchingEventReader(source: source, name: "test", options: options, chunkSize: chunk, depth: 2, sideWork: sideWork,
+                                            decodesAhead: decodesAhead)
         var events: [BinlogEvent] = []
         var side: [ArraySlice<UInt8>?] = []
         while let event = try reader.next() {
@@ -22,12 +23,15 @@ final class PrefetchingEventReaderTests: XCTestCase {
             let bytes = Array(try Data(contentsOf: url))
             let expected = try decodeAll(bytes)
             // Small chunks force events across chunk boundaries and events larger than a chunk.
+            // And decoded on the reading thread (decodesAhead), as dump reads.
             for chunk in [4096, 1 << 18] {
-                let got = try readAll(bytes, chunk: chunk, sourceChunk: 1000).events
-                XCTAssertEqual(got.map(\.offset), expected.map(\.offset), "\(url.lastPathComponent) chunk \(chunk)")
-                for (a, b) in zip(got, expected) where a.payload != b.payload || a.bytes != b.bytes {
-                    XCTFail("\(url.lastPathComponent) chunk \(chunk): event at \(a.offset) differs")
-                    break
+                for ahead in [false, true] {
+                    let got = try readAll(bytes, chunk: chunk, sourceChunk: 1000, decodesAhead: ahead).events
+                    XCTAssertEqual(got.map(\.offset), expected.map(\.offset), "\(url.lastPathComponent) chunk \(chunk) ahead \(ahead)")
+                    for (a, b) in zip(got, expected) where a.payload != b.payload || a.bytes != b.bytes {
+                        XCTFail("\(url.lastPathComponent) chunk \(chunk) ahead \(ahead): event at \(a.offset) differs")
+                        break
+                    }
                 }
             }
         }
@@ -77,17 +81,21 @@ final class PrefetchingEventReaderTests: XCTestCase {
         let good = try decodeAll(bytes)
         let victim = good[5]
         bytes[Int(victim.offset) + 20] ^= 0x40
-        var source: any ByteSource = MemorySource(bytes)
-        try PrefetchingEventReader.readMagic(from: &source, name: "bad")
-        let reader = PrefetchingEventReader(source: source, name: "bad", chunkSize: 4096, depth: 2)
-        var seen = 0
-        XCTAssertThrowsError(try { while try reader.next() != nil { seen += 1 } }()) { error in
-            let failure = error as! BinlogDecodingError
-            XCTAssertEqual(failure.eventOffset, victim.offset)
-            XCTAssertEqual(failure.file, "bad")
-            guard case .checksumMismatch = failure.reason else { return XCTFail("\(failure)") }
+        for ahead in [false, true] {
+            var source: any ByteSource = MemorySource(bytes)
+            try PrefetchingEventReader.readMagic(from: &source, name: "bad")
+            let reader = PrefetchingEventReader(source: source, name: "bad", chunkSize: 4096, depth: 2, decodesAhead: ahead)
+            var seen = 0
+            XCTAssertThrowsError(try { while try reader.next() != nil { seen += 1 } }()) { error in
+                let failure = error as! BinlogDecodingError
+                XCTAssertEqual(failure.eventOffset, victim.offset)
+                XCTAssertEqual(failure.file, "bad")
+                guard case .checksumMismatch = failure.reason else { return XCTFail("\(failure)") }
+            }
+            XCTAssertEqual(seen, 5, "ahead \(ahead)")
+            // Thrown again, never taken for the end.
+            XCTAssertThrowsError(try reader.next())
         }
-        XCTAssertEqual(seen, 5)
     }
 
     func testAFailureKeepsBeingThrownAndNeverPassesForTheEnd() throws {

@@ -256,10 +256,10 @@ struct DumpFrontend {
         var source = try input.open()
         try PrefetchingEventReader.readMagic(from: &source, name: input.path)
         // BINLOG statements carry the base64 of Table_map and rows events: the reading thread
-        // encodes them while this one formats the rest.
+        // encodes them, and decodes every event, while this one formats.
         let encode = options.base64Output == .auto && !options.shortForm && options.format == .text && options.selection.rewriteDb.isEmpty
         return PrefetchingEventReader(source: source, name: input.path, options: decoding,
-                                      sideWork: encode ? Self.encodeRowsEvents : nil)
+                                      sideWork: encode ? Self.encodeRowsEvents : nil, decodesAhead: true)
     }
 
     /// Side work for the reading thread: the base64 lines of Table_map and (uncompressed) rows events.

@@ -28,6 +28,8 @@ public final class PrefetchingEventReader {
     struct Batch {
         var chunk: [UInt8]
         var events: [Framed]
+        /// The events decoded, one for each of `events`, when the reading thread decodes too.
+        var decoded: [BinlogEvent] = []
         var side: [UInt8]
         var failure: (any Error)?
         var end: Bool
@@ -44,6 +46,8 @@ public final class PrefetchingEventReader {
         var headerLength = EventHeader.v4Length
         var sawFormat = false
         let sideWork: SideWork?
+        /// Set when the reading thread decodes the events too.
+        var decoder: BinlogDecoder?
 
         init(source: any ByteSource, name: String, options: DecodingOptions, chunkSize: Int, sideWork: SideWork?) {
             self.sideWork = sideWork
@@ -64,6 +68,7 @@ public final class PrefetchingEventReader {
     /// The side work's output for the event ``next()`` returned last, if it produced any.
     public var sideWorkResult: ArraySlice<UInt8>? { lastSide.map { currentSide[$0] } }
     private var currentEvents: [Framed] = []
+    private var currentDecoded: [BinlogEvent] = []
     private var currentFailure: (any Error)?
     private var currentIsLast = false
     private var position = 0
@@ -87,13 +92,18 @@ public final class PrefetchingEventReader {
     }
 
     /// Starts reading `source`, whose 4-byte magic number has already been read and checked.
+    ///
+    /// With `decodesAhead` the reading thread decodes the events as well, and ``next()`` hands
+    /// them over as they are (the consumer's thread is then left with what it does with them);
+    /// ``context``, ``nextFramed()`` and ``decode(_:)`` are not for such a reader.
     public init(source: any ByteSource, name: String, options: DecodingOptions = DecodingOptions(),
-                chunkSize: Int = 1 << 18, depth: Int = 3, sideWork: SideWork? = nil) {
+                chunkSize: Int = 1 << 18, depth: Int = 3, sideWork: SideWork? = nil, decodesAhead: Bool = false) {
         self.name = name
         self.decoder = BinlogDecoder(options: options)
         let shared = HandoffQueue<Batch>(depth: depth)
         self.shared = shared
         let producer = Producer(source: source, name: name, options: options, chunkSize: max(chunkSize, 4096), sideWork: sideWork)
+        if decodesAhead { producer.decoder = BinlogDecoder(options: options) }
         DispatchQueue.global().async {
             PrefetchingEventReader.produce(producer, shared)
             shared.markFinished()
@@ -132,6 +142,7 @@ public final class PrefetchingEventReader {
                 let framed = currentEvents[position]
                 position += 1
                 lastSide = framed.sideCount >= 0 ? framed.sideStart..<(framed.sideStart + framed.sideCount) : nil
+                if position <= currentDecoded.count { return currentDecoded[position - 1] }
                 let bytes = currentChunk[framed.start..<(framed.start + framed.count)]
                 do {
                     return try decoder.decode(bytes, at: framed.offset, checksumVerified: framed.verified)
@@ -163,6 +174,7 @@ public final class PrefetchingEventReader {
         currentChunk = batch.chunk
         currentSide = batch.side
         currentEvents = batch.events
+        currentDecoded = batch.decoded
         currentFailure = batch.failure
         currentIsLast = batch.end
         position = 0
@@ -246,6 +258,7 @@ public final class PrefetchingEventReader {
                 atEnd = true
             }
             var events: [Framed] = []
+            var decoded: [BinlogEvent] = []
             var side: [UInt8] = []
             var index = 0
             var pending = 0
@@ -290,6 +303,19 @@ public final class PrefetchingEventReader {
                     producer.sawFormat = true
                     producer.headerLength = size < 75 ? EventHeader.v1Length : EventHeader.v4Length
                 }
+                if producer.decoder != nil {
+                    // Decoded here, in file order; a failure ends the batch before this event,
+                    // so the events before it are still handed over first.
+                    do {
+                        decoded.append(try producer.decoder!.decode(chunk[index..<(index + size)], at: producer.offset, checksumVerified: verified))
+                    } catch var error {
+                        error.file = producer.name
+                        failure = error
+                        atEnd = true
+                        pending = 0
+                        break frame
+                    }
+                }
                 var framed = Framed(start: index, count: size, offset: producer.offset, verified: verified)
                 if let work = producer.sideWork {
                     let before = side.count
@@ -310,7 +336,7 @@ public final class PrefetchingEventReader {
                     producer.carry = Array(chunk[index..<(index + pending)])
                 }
             }
-            let batch = Batch(chunk: chunk, events: events, side: side, failure: failure, end: atEnd)
+            let batch = Batch(chunk: chunk, events: events, decoded: decoded, side: side, failure: failure, end: atEnd)
             if shared.put(batch) == nil { return }
         }
     }
