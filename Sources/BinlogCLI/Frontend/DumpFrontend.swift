@@ -23,6 +23,12 @@ struct DumpFrontend {
 
     /// Runs against standard output (or `--result-file`) and standard error; returns the exit code.
     func runToStandardOutput() -> Int32 {
+        #if canImport(Glibc)
+        // Three threads allocate (reading, formatting, writing) and free each other's buffers: one
+        // malloc arena keeps the peak RSS about 3 MiB lower and the run a little faster
+        // (benchmark binlog: 32.6 -> 29.0 MiB).
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 1)
+        #endif
         var fd: Int32 = 1
         if let path = options.resultFile {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

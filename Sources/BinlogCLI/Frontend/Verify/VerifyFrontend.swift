@@ -237,5 +237,5 @@ struct VerifyFrontend {
 #if canImport(Glibc)
 /// glibc's `mallopt` (malloc.h is not part of the Glibc module).
 @_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
