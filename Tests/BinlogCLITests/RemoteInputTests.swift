@@ -23,74 +23,75 @@ final class RemoteInputTests: XCTestCase {
         return server
     }
 
-    /// dump -R gives mariadb-binlog -R's text, in the default form and decoded (-vv); over all
-    /// binlogs (--to-last-log) the statements are those of the local files.
-    func testDumpMatchesMariadbBinlogAndTheLocalFiles() throws {
+    /// Runs `body` with the binlog executable, a server made by ``makeServer(_:)``, its binlogs'
+    /// names and the connection options for it; stops the server and removes the files after.
+    private func withServer(_ body: (_ binlog: String, _ server: TCPSandbox, _ files: [String], _ connection: [String]) throws -> Void) throws {
         let binlog = try TCPSandbox.requirements()
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let server = try makeServer(scratch)
         defer { server.stop() }
-        let files = try server.files()
-        let connection = try server.connection(scratch)
-        let closed = Array(files.prefix(2))
-        if CLIPaths.which("mariadb-binlog") != nil {
-            let oracleConnection = ["--no-defaults", "-R", "--host=127.0.0.1", "--port=\(server.port)", "--user=binlog", "--password=binlog"]
-            for extra in [[], ["-vv", "--base64-output=decode-rows"]] {
-                let ours = try runProcess(binlog, ["dump", "-R"] + connection + extra + closed)
-                XCTAssertEqual(ours.status, 0, ours.error)
-                let theirs = try runProcess("/usr/bin/env", ["mariadb-binlog"] + oracleConnection + extra + closed)
-                XCTAssertEqual(theirs.status, 0, theirs.error)
-                XCTAssertGreaterThan(ours.output.count, 6 * 1024 * 1024)
-                XCTAssertTrue(ours.output == theirs.output, "\(extra): " + firstDifference(ours.output, theirs.output))
+        try body(binlog, server, try server.files(), try server.connection(scratch))
+    }
+
+    /// dump -R gives mariadb-binlog -R's text, in the default form and decoded (-vv); over all
+    /// binlogs (--to-last-log) the statements are those of the local files.
+    func testDumpMatchesMariadbBinlogAndTheLocalFiles() throws {
+        try withServer { binlog, server, files, connection in
+            let closed = Array(files.prefix(2))
+            if CLIPaths.which("mariadb-binlog") != nil {
+                let oracleConnection = ["--no-defaults", "-R", "--host=127.0.0.1", "--port=\(server.port)", "--user=binlog", "--password=binlog"]
+                for extra in [[], ["-vv", "--base64-output=decode-rows"]] {
+                    let ours = try runProcess(binlog, ["dump", "-R"] + connection + extra + closed)
+                    XCTAssertEqual(ours.status, 0, ours.error)
+                    let theirs = try runProcess("/usr/bin/env", ["mariadb-binlog"] + oracleConnection + extra + closed)
+                    XCTAssertEqual(theirs.status, 0, theirs.error)
+                    XCTAssertGreaterThan(ours.output.count, 6 * 1024 * 1024)
+                    XCTAssertTrue(ours.output == theirs.output, "\(extra): " + firstDifference(ours.output, theirs.output))
+                }
+            } else {
+                print("note: mariadb-binlog (package mariadb-client) is not installed: dump -R is compared with the local files only")
             }
-        } else {
-            print("note: mariadb-binlog (package mariadb-client) is not installed: dump -R is compared with the local files only")
+            // Closed files: the same text as the local files give.
+            let remote = try runProcess(binlog, ["dump", "-R"] + connection + closed)
+            let local = try runProcess(binlog, ["dump"] + closed.map { server.binlogDirectory + $0 })
+            XCTAssertEqual(local.status, 0, local.error)
+            XCTAssertTrue(remote.output == local.output, firstDifference(remote.output, local.output))
+            /// The SQL output names each file (`-- file: NAME`): the local ones by their paths.
+            func named(_ output: [UInt8]) -> [UInt8] {
+                Array(String(decoding: output, as: UTF8.self).replacingOccurrences(of: server.binlogDirectory, with: "").utf8)
+            }
+            // Every binlog, to the end of the last (still being written: as SQL, which has no in-use note).
+            let all = try runProcess(binlog, ["dump", "-R", "--to-last-log", "--format", "sql"] + connection + [files[0]])
+            XCTAssertEqual(all.status, 0, all.error)
+            let allLocal = try runProcess(binlog, ["dump", "--format", "sql", "--force-if-open"] + files.map { server.binlogDirectory + $0 })
+            XCTAssertEqual(allLocal.status, 0, allLocal.error)
+            XCTAssertTrue(String(decoding: all.output, as: UTF8.self).contains("DELETE FROM `r`.`t`"))
+            XCTAssertTrue(all.output == named(allLocal.output), firstDifference(all.output, named(allLocal.output)))
+            // From the second file on, a position inside it, as for a local file.
+            let second = try runProcess(binlog, ["dump", "-R", "--to-last-log", "--format", "sql", "--start-position", "4"] + connection + [files[1]])
+            let secondLocal = try runProcess(binlog, ["dump", "--format", "sql", "--force-if-open"] + files.dropFirst().map { server.binlogDirectory + $0 })
+            XCTAssertTrue(second.output == named(secondLocal.output), firstDifference(second.output, named(secondLocal.output)))
         }
-        // Closed files: the same text as the local files give.
-        let remote = try runProcess(binlog, ["dump", "-R"] + connection + closed)
-        let local = try runProcess(binlog, ["dump"] + closed.map { server.binlogDirectory + $0 })
-        XCTAssertEqual(local.status, 0, local.error)
-        XCTAssertTrue(remote.output == local.output, firstDifference(remote.output, local.output))
-        /// The SQL output names each file (`-- file: NAME`): the local ones by their paths.
-        func named(_ output: [UInt8]) -> [UInt8] {
-            Array(String(decoding: output, as: UTF8.self).replacingOccurrences(of: server.binlogDirectory, with: "").utf8)
-        }
-        // Every binlog, to the end of the last (still being written: as SQL, which has no in-use note).
-        let all = try runProcess(binlog, ["dump", "-R", "--to-last-log", "--format", "sql"] + connection + [files[0]])
-        XCTAssertEqual(all.status, 0, all.error)
-        let allLocal = try runProcess(binlog, ["dump", "--format", "sql", "--force-if-open"] + files.map { server.binlogDirectory + $0 })
-        XCTAssertEqual(allLocal.status, 0, allLocal.error)
-        XCTAssertTrue(String(decoding: all.output, as: UTF8.self).contains("DELETE FROM `r`.`t`"))
-        XCTAssertTrue(all.output == named(allLocal.output), firstDifference(all.output, named(allLocal.output)))
-        // From the second file on, a position inside it, as for a local file.
-        let second = try runProcess(binlog, ["dump", "-R", "--to-last-log", "--format", "sql", "--start-position", "4"] + connection + [files[1]])
-        let secondLocal = try runProcess(binlog, ["dump", "--format", "sql", "--force-if-open"] + files.dropFirst().map { server.binlogDirectory + $0 })
-        XCTAssertTrue(second.output == named(secondLocal.output), firstDifference(second.output, named(secondLocal.output)))
     }
 
     /// verify and stats -R report each of the server's binlogs under its name, as the local files.
     func testVerifyAndStatsReadTheServersBinlogs() throws {
-        let binlog = try TCPSandbox.requirements()
-        let scratch = try makeScratchDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let server = try makeServer(scratch)
-        defer { server.stop() }
-        let files = try server.files()
-        let connection = try server.connection(scratch)
-        let verified = try runProcess(binlog, ["verify", "-R", "--to-last-log"] + connection + [files[0]])
-        XCTAssertEqual(verified.status, 0, verified.error)
-        let report = String(decoding: verified.output, as: UTF8.self)
-        for name in files { XCTAssertTrue(report.contains(name + ": "), report) }
-        XCTAssertTrue(report.contains("total: 3 files"), report)
+        try withServer { binlog, server, files, connection in
+            let verified = try runProcess(binlog, ["verify", "-R", "--to-last-log"] + connection + [files[0]])
+            XCTAssertEqual(verified.status, 0, verified.error)
+            let report = String(decoding: verified.output, as: UTF8.self)
+            for name in files { XCTAssertTrue(report.contains(name + ": "), report) }
+            XCTAssertTrue(report.contains("total: 3 files"), report)
 
-        let closed = Array(files.prefix(2))
-        let stats = try runProcess(binlog, ["stats", "--json", "-R"] + connection + closed)
-        XCTAssertEqual(stats.status, 0, stats.error)
-        let statsLocal = try runProcess(binlog, ["stats", "--json"] + closed.map { server.binlogDirectory + $0 })
-        let localText = String(decoding: statsLocal.output, as: UTF8.self).replacingOccurrences(of: server.binlogDirectory, with: "")
-        XCTAssertEqual(String(decoding: stats.output, as: UTF8.self), localText)
-        XCTAssertTrue(localText.contains("\"" + closed[1] + "\""), localText)
+            let closed = Array(files.prefix(2))
+            let stats = try runProcess(binlog, ["stats", "--json", "-R"] + connection + closed)
+            XCTAssertEqual(stats.status, 0, stats.error)
+            let statsLocal = try runProcess(binlog, ["stats", "--json"] + closed.map { server.binlogDirectory + $0 })
+            let localText = String(decoding: statsLocal.output, as: UTF8.self).replacingOccurrences(of: server.binlogDirectory, with: "")
+            XCTAssertEqual(String(decoding: stats.output, as: UTF8.self), localText)
+            XCTAssertTrue(localText.contains("\"" + closed[1] + "\""), localText)
+        }
     }
 
     /// replay -R copies a source's changes to a target (checksums equal), and resumes from its

@@ -29,4 +29,14 @@ public struct CLIError: Error, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Says what went wrong and gives the exit code: a CLIError's own, 2 for anything else.
+    static func report(_ error: any Error, to diagnostics: (String) -> Void) -> Int32 {
+        if let error = error as? CLIError {
+            diagnostics(error.message)
+            return error.exitCode
+        }
+        diagnostics("\(error)")
+        return 2
+    }
 }

@@ -63,6 +63,27 @@ struct RemoteSourceOptions: ParsableArguments {
     }
 }
 
+/// The remote-input options of dump, verify, stats (RemoteInputOptions) and replay (RemoteSourceOptions).
+protocol RemoteInputChoice {
+    func inputs(files: [String], quiet: Bool, diagnostics: @escaping @Sendable (String) -> Void) throws -> (@Sendable () throws -> [BinlogInput])?
+}
+
+extension RemoteInputOptions: RemoteInputChoice {}
+extension RemoteSourceOptions: RemoteInputChoice {}
+
+extension RemoteInputChoice {
+    /// ``inputs(files:quiet:diagnostics:)`` for a subcommand's `run()`: an error is said on
+    /// standard error and ends the run with its exit code.
+    func inputsOrExit(files: [String], quiet: Bool) throws -> (@Sendable () throws -> [BinlogInput])? {
+        do {
+            return try inputs(files: files, quiet: quiet, diagnostics: { writeStandardError("binlog: " + $0) })
+        } catch let error as CLIError {
+            writeStandardError("binlog: " + error.message)
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
 extension RemoteServer {
     /// Checks the names and resolves the connection now; the returned closure connects and lists
     /// the server's binlogs when the frontend asks for its inputs.

@@ -49,12 +49,7 @@ struct Dump: ParsableCommand {
     func run() throws {
         var frontend = DumpFrontend(options: options, files: files)
         #if !BINLOG_NO_NETWORK
-        do {
-            frontend.remoteInputs = try remote.inputs(files: files, quiet: options.quiet, diagnostics: { writeStandardError("binlog: " + $0) })
-        } catch let error as CLIError {
-            writeStandardError("binlog: " + error.message)
-            throw ExitCode(error.exitCode)
-        }
+        frontend.remoteInputs = try remote.inputsOrExit(files: files, quiet: options.quiet)
         #endif
         let code = frontend.runToStandardOutput()
         if code != 0 { throw ExitCode(code) }

@@ -50,12 +50,7 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         var frontend = ReplayFrontend(options: options, files: files)
-        do {
-            frontend.remoteInputs = try remote.inputs(files: files, quiet: options.quiet, diagnostics: { writeStandardError("binlog: " + $0) })
-        } catch let error as CLIError {
-            writeStandardError("binlog: " + error.message)
-            throw ExitCode(error.exitCode)
-        }
+        frontend.remoteInputs = try remote.inputsOrExit(files: files, quiet: options.quiet)
         let code = frontend.runToStandardOutput()
         if code != 0 { throw ExitCode(code) }
     }

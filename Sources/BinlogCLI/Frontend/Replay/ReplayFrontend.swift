@@ -195,12 +195,8 @@ struct ReplayFrontend {
         var remote: [BinlogInput]?
         do {
             remote = try remoteInputs?()
-        } catch let error as CLIError {
-            diagnostics(error.message)
-            return error.exitCode
         } catch {
-            diagnostics("\(error)")
-            return 2
+            return CLIError.report(error, to: diagnostics)
         }
         // --resume: from the checkpoint's file, at its position.
         if options.resume {

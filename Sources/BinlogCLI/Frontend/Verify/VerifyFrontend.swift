@@ -73,12 +73,8 @@ struct VerifyFrontend {
         if let remoteInputs {
             do {
                 inputs = try remoteInputs()
-            } catch let error as CLIError {
-                diagnostics(error.message)
-                return error.exitCode
             } catch {
-                diagnostics("\(error)")
-                return 2
+                return CLIError.report(error, to: diagnostics)
             }
         }
         for path in files where remoteInputs == nil {
