@@ -76,19 +76,15 @@ enum ReplicationStream {
         }
         var name = file ?? ""
         var start = position
+        var mySQLGTIDs: MySQLGTIDSet?
         if let gtids, !mariaDB {
             // MySQL: every transaction not in the set (COM_BINLOG_DUMP_GTID).
             guard let set = try? MySQLGTIDSet(parsing: gtids) else {
                 throw CLIError(.usage, "--start-gtid \(gtids): the server is \(session.serverVersion), which takes a MySQL GTID set (uuid:1-5,...)")
             }
-            try await session.sendCommand(Command.registerReplica(serverID: serverID))
-            let registered = try await session.nextPacket()
-            if let error = ServerError(parsing: registered.payload, capabilities: session.capabilities) { throw error }
-            try await session.sendCommand(Command.binlogDumpGTID(gtidSet: set.encoded(), serverID: serverID,
-                                                                 flags: nonBlocking ? Command.binlogDumpNonBlocking : 0))
-            return ""
-        }
-        if let gtids {
+            mySQLGTIDs = set
+            name = ""
+        } else if let gtids {
             guard gtids.split(separator: ",").allSatisfy({ ReplayFrontend.mariaDBGTID(String($0)) != nil }) else {
                 throw CLIError(.usage, "--start-gtid \(gtids): the server is \(session.serverVersion), which takes MariaDB GTID positions (domain-server-sequence, comma-separated)")
             }
@@ -106,6 +102,10 @@ enum ReplicationStream {
         let registered = try await session.nextPacket()
         if let error = ServerError(parsing: registered.payload, capabilities: session.capabilities) { throw error }
         var flags: UInt16 = nonBlocking ? Command.binlogDumpNonBlocking : 0
+        if let mySQLGTIDs {
+            try await session.sendCommand(Command.binlogDumpGTID(gtidSet: mySQLGTIDs.encoded(), serverID: serverID, flags: flags))
+            return name
+        }
         if mariaDB { flags |= 2 }  // BINLOG_SEND_ANNOTATE_ROWS_EVENT: Annotate_rows events are in the files
         try await session.sendCommand(Command.binlogDump(file: name, position: UInt32(clamping: start), serverID: serverID, flags: flags))
         return name
