@@ -32,9 +32,11 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        // CRC-32 and base64 with the CPU's vector instructions (C, for the intrinsics).
+        .target(name: "CBinlogKernels"),
         .target(
             name: "MySQLBinlog",
-            dependencies: ["CZlib", "CZstd"]
+            dependencies: ["CZlib", "CZstd", "CBinlogKernels"]
         ),
         .target(
             name: "MySQLWire",
@@ -57,6 +59,7 @@ let package = Package(
             name: "BinlogCLI",
             dependencies: [
                 "MySQLBinlog",
+                "CBinlogKernels",
                 "MySQLWire",
                 "MySQLClient",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,7 +83,7 @@ let package = Package(
                                            "-Xlinker", "-lstdc++"],
                                           .when(configuration: .release))]
         ),
-        .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog", "CZlib", "CZstd"]),
+        .testTarget(name: "MySQLBinlogTests", dependencies: ["MySQLBinlog", "CZlib", "CZstd", "CBinlogKernels"]),
         .testTarget(name: "MySQLWireTests", dependencies: [
             "MySQLWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
@@ -99,7 +102,7 @@ if getenv("BINLOG_FUZZ") != nil {
     // The fuzzer's build links with sanitizers, against the shared runtime.
     package.targets.first(where: { $0.name == "binlog" })?.linkerSettings = nil
     if let cli = package.targets.first(where: { $0.name == "BinlogCLI" }) {
-        cli.dependencies = ["MySQLBinlog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        cli.dependencies = ["MySQLBinlog", "CBinlogKernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         cli.exclude = ["Frontend/Replay/ReplayFrontend.swift", "Frontend/Pull", "Subcommands/Replay.swift",
                        "Subcommands/Pull.swift", "Options/ConnectionOptions.swift",
                        "Frontend/Remote", "Options/RemoteInputOptions.swift"]

@@ -49,7 +49,7 @@ final class OutputSinkTests: XCTestCase {
     }
 
     func testBase64MatchesFoundationWithLineBreaksEvery76Characters() {
-        for length in [0, 1, 2, 3, 56, 57, 58, 114, 1000, 4000] {
+        for length in [0, 1, 2, 3, 56, 57, 58, 114, 1000, 3647, 3648, 3649, 4000, 7296, 7297] {
             let input = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             var encoded: [UInt8] = []
             Base64.encode(input[...], into: &encoded)

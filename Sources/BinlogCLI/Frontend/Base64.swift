@@ -1,7 +1,7 @@
 // Base64 in the layout mysqlbinlog uses for BINLOG statements: 76-character lines.
+import CBinlogKernels
 
 enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Bytes `encode` produces for `count` input bytes.
     static func encodedLength(_ count: Int) -> Int {
@@ -15,51 +15,24 @@ enum Base64 {
         let needed = output.count + encodedLength(bytes.count)
         // Grow geometrically: reserving the exact size on every call would copy a growing buffer each time.
         if needed > output.capacity { output.reserveCapacity(Swift.max(needed, output.capacity * 2)) }
-        // Encode a chunk at a time into scratch space on the stack, then append it: no zero-fill,
-        // no per-byte capacity checks. 57 input bytes make one 76-character line.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 77 * 64) { scratch in
-            alphabet.withUnsafeBufferPointer { table in
-                bytes.withUnsafeBufferPointer { input in
-                    let t = table.baseAddress!
-                    let q = scratch.baseAddress!
-                    var p = input.baseAddress!
-                    var left = input.count
-                    var first = true
-                    while left > 0 {
-                        var o = 0
-                        var lines = 0
-                        while left > 0 && lines < 64 {
-                            if !first {
-                                q[o] = 10
-                                o += 1
-                            }
-                            first = false
-                            let take = Swift.min(left, 57)
-                            var i = 0
-                            while i + 3 <= take {
-                                let value = UInt32(p[i]) << 16 | UInt32(p[i + 1]) << 8 | UInt32(p[i + 2])
-                                q[o] = t[Int(value >> 18)]
-                                q[o + 1] = t[Int(value >> 12 & 63)]
-                                q[o + 2] = t[Int(value >> 6 & 63)]
-                                q[o + 3] = t[Int(value & 63)]
-                                o += 4
-                                i += 3
-                            }
-                            let rest = take - i
-                            if rest > 0 {
-                                let value = UInt32(p[i]) << 16 | (rest > 1 ? UInt32(p[i + 1]) << 8 : 0)
-                                q[o] = t[Int(value >> 18)]
-                                q[o + 1] = t[Int(value >> 12 & 63)]
-                                q[o + 2] = rest > 1 ? t[Int(value >> 6 & 63)] : 61
-                                q[o + 3] = 61
-                                o += 4
-                            }
-                            p += take
-                            left -= take
-                            lines += 1
-                        }
-                        output.append(contentsOf: UnsafeBufferPointer(start: q, count: o))
+        // Encoded (CBinlogKernels: AVX2 where the CPU has it) a block of lines at a time into
+        // scratch space on the stack, then appended: no zero-fill of the output.
+        let linesPerBlock = 64
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 77 * linesPerBlock) { scratch in
+            bytes.withUnsafeBufferPointer { input in
+                var p = input.baseAddress!
+                var left = input.count
+                while left > 0 {
+                    let take = Swift.min(left, 57 * linesPerBlock)
+                    var written = binlog_base64_lines(p, take, scratch.baseAddress!)
+                    p += take
+                    left -= take
+                    if left > 0 {
+                        // A block of whole lines: the newline between it and the next.
+                        scratch[written] = 10
+                        written += 1
                     }
+                    output.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: written))
                 }
             }
         }
