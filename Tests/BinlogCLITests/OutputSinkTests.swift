@@ -24,6 +24,90 @@ final class OutputSinkTests: XCTestCase {
         XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: path))), expected)
     }
 
+    func testSharedSlicesArriveInTheirPlacesThroughAPipe() throws {
+        // Bytes, slices kept by reference (long ones) or copied (short ones), and pending text
+        // with slices of its own, interleaved; through a pipe read slowly, so the writer thread
+        // waits on a full pipe while the slices' buffers must stay alive.
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        let sink = OutputSink(fd: fds[1], chunkSize: 1 << 16)
+        var expected: [UInt8] = []
+        final class Received: @unchecked Sendable { var bytes: [UInt8] = [] }
+        let received = Received()
+        let readEnd = fds[0]
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            var reads = 0
+            while true {
+                let count = read(readEnd, &chunk, chunk.count)
+                if count <= 0 { break }
+                received.bytes += chunk[0..<count]
+                // A slow reader: the pipe fills.
+                reads += 1
+                if reads % 7 == 0 { usleep(200) }
+            }
+            done.signal()
+        }
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<3000 {
+            let text = Array("event \(i)\n".utf8)
+            sink.buffer.append(contentsOf: text)
+            expected += text
+            // A fresh buffer each time, as the reader's chunks are: a slice of its middle.
+            let length = Int.random(in: 1...700, using: &generator)
+            let storage = (0..<(length + 20)).map { UInt8(truncatingIfNeeded: $0 &+ i) }
+            let slice = storage[10..<(10 + length)]
+            sink.appendShared(slice)
+            expected += slice
+            if i % 3 == 0 {
+                var pending = PendingText()
+                pending.append("BINLOG '\n")
+                pending.appendShared(storage[0..<(length / 2)])
+                pending.append("x\n")
+                pending.appendShared(slice)
+                sink.append(pending)
+                expected += Array("BINLOG '\n".utf8) + storage[0..<(length / 2)] + Array("x\n".utf8) + slice
+            }
+            sink.flushIfNeeded()
+        }
+        sink.finish()
+        close(fds[1])
+        done.wait()
+        close(fds[0])
+        XCTAssertNil(sink.failed)
+        XCTAssertEqual(received.bytes.count, expected.count)
+        XCTAssertTrue(received.bytes == expected, "the bytes differ")
+    }
+
+    func testAPartialWriteResumesInsideTheSegmentWhereItStopped() {
+        // writev may write less than asked (a signal, a full device): the rest must follow from
+        // the exact byte, whatever segment it is in.
+        let data = Array(0..<100).map { UInt8($0) }
+        data.withUnsafeBytes { raw in
+            let base = UnsafeMutableRawPointer(mutating: raw.baseAddress!)
+            var list = [iovec(iov_base: base, iov_len: 10), iovec(iov_base: base + 10, iov_len: 0),
+                        iovec(iov_base: base + 10, iov_len: 30), iovec(iov_base: base + 40, iov_len: 60)]
+            list.withUnsafeMutableBufferPointer { list in
+                var index = OutputSink.skip(4, in: list, from: 0)
+                XCTAssertEqual(index, 0)
+                XCTAssertEqual(list[0].iov_base, base + 4)
+                XCTAssertEqual(list[0].iov_len, 6)
+                // The rest of the first, the empty one, and 5 of the third.
+                index = OutputSink.skip(11, in: list, from: index)
+                XCTAssertEqual(index, 2)
+                XCTAssertEqual(list[2].iov_base, base + 15)
+                XCTAssertEqual(list[2].iov_len, 25)
+                // Exactly to a segment's end: on to the next.
+                index = OutputSink.skip(25, in: list, from: index)
+                XCTAssertEqual(index, 3)
+                XCTAssertEqual(list[3].iov_len, 60)
+                index = OutputSink.skip(60, in: list, from: index)
+                XCTAssertEqual(index, 4)
+            }
+        }
+    }
+
     func testAWriteErrorIsReported() throws {
         // A descriptor open for reading cannot be written.
         let fd = open("/dev/null", O_RDONLY)

@@ -99,7 +99,8 @@ final class MariaDBTextPrinter {
 
     // Statement grouping.
     private var head: [UInt8] = []
-    private var body: [UInt8] = []
+    /// The BINLOG statement's base64 lines so far (slices of the reader's text, by reference).
+    private var body = PendingText()
     private var pendingAnnotate: PendingAnnotate?
     private var rowCount = 0
     private var inRowsStatement = false
@@ -311,16 +312,19 @@ final class MariaDBTextPrinter {
                 return
             }
             try requireFormatDescription(event)
-            printPendingAnnotate(formatDescription: formatDescription, hexdumpOffset: event.offset)
+            // The head cache is written out at this Table_map: when it holds nothing yet, the
+            // Annotate_rows and Table_map lines go straight to the output.
+            let direct = head.isEmpty && (!options.shortForm || options.printRowCount)
+            printPendingAnnotate(formatDescription: formatDescription, hexdumpOffset: event.offset, direct: direct)
             // --rewrite-db after -d (which looks at the names as logged, as mariadb-binlog's does).
             if let rewrite = options.rewrite, let renamed = rewrite.apply(to: event, postHeaderLength: formatDescription.postHeaderLength(for: .tableMap) ?? 8),
                case .tableMap(let renamedMap) = renamed.payload {
                 // The hex dump shows the renamed event too (size and name; end position and checksum as logged).
                 var renamedContext = context
                 if renamedContext.hexdumpBytes != nil { renamedContext.hexdumpBytes = renamed.bytes }
-                printTableMap(renamed, renamedMap, renamedContext)
+                printTableMap(renamed, renamedMap, renamedContext, direct: direct)
             } else {
-                printTableMap(event, map, context)
+                printTableMap(event, map, context, direct: direct)
             }
         case .rows(let rows):
             try requireFormatDescription(event)
@@ -409,21 +413,28 @@ final class MariaDBTextPrinter {
     }
 
     private func appendHeaderLine(_ header: EventHeader, checksum: UInt32?, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "#"))
         if lastTimestamp != header.timestamp {
             lastTimestamp = header.timestamp
             lastTimestampText = Array(TextFormatting.headerTimestamp(header.timestamp).utf8)
         }
-        bytes.append(contentsOf: lastTimestampText)
-        bytes.append(" server id ")
-        bytes.append(decimal: UInt64(header.serverID))
-        bytes.append("  end_log_pos ")
-        bytes.append(decimal: UInt64(header.logPosition))
-        bytes.append(UInt8(ascii: " "))
-        if let checksum {
-            bytes.append("CRC32 0x")
-            bytes.append(hex: UInt64(checksum), width: 8)
-            bytes.append(UInt8(ascii: " "))
+        // Built in scratch space and appended once (one line per event: this is dump's hottest text).
+        lastTimestampText.withUnsafeBufferPointer { timestamp in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128 + timestamp.count) { scratch in
+                var line = LineWriter(scratch.baseAddress!)
+                line.put(UInt8(ascii: "#"))
+                line.put(timestamp)
+                line.put(" server id ")
+                line.put(decimal: UInt64(header.serverID))
+                line.put("  end_log_pos ")
+                line.put(decimal: UInt64(header.logPosition))
+                line.put(UInt8(ascii: " "))
+                if let checksum {
+                    line.put("CRC32 0x")
+                    line.put(hex8: checksum)
+                    line.put(UInt8(ascii: " "))
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: line.count))
+            }
         }
     }
 
@@ -734,9 +745,33 @@ final class MariaDBTextPrinter {
 
     /// Prints the Annotate_rows kept for the statement. Its hex dump is labelled with the offset of
     /// the event being processed (the Table_map), as mariadb-binlog labels it.
-    private func printPendingAnnotate(formatDescription: FormatDescriptionEvent, hexdumpOffset: UInt64) {
+    ///
+    /// `direct`: the head cache would be written out at this Table_map anyway, so the text goes
+    /// straight to the output (the statement's lines by reference, not copied).
+    private func printPendingAnnotate(formatDescription: FormatDescriptionEvent, hexdumpOffset: UInt64, direct: Bool) {
         guard let annotate = pendingAnnotate else { return }
         pendingAnnotate = nil
+        if direct {
+            appendAnnotateHeader(annotate, formatDescription: formatDescription, hexdumpOffset: hexdumpOffset, to: &out.buffer)
+        } else {
+            appendAnnotateHeader(annotate, formatDescription: formatDescription, hexdumpOffset: hexdumpOffset, to: &head)
+        }
+        // Each line of the statement, CR and LF runs dropped, prefixed with `#Q> `.
+        Self.forEachLine(of: annotate.query) { line in
+            if direct {
+                out.buffer.append("#Q> ")
+                out.appendShared(line)
+                out.buffer.append(10)
+            } else {
+                head.append("#Q> ")
+                head.append(contentsOf: line)
+                head.append(10)
+            }
+        }
+    }
+
+    private func appendAnnotateHeader(_ annotate: PendingAnnotate, formatDescription: FormatDescriptionEvent, hexdumpOffset: UInt64,
+                                      to head: inout [UInt8]) {
         if !options.shortForm {
             appendHeaderLine(annotate.header, checksum: annotate.checksum, to: &head)
             if options.hexdump {
@@ -747,42 +782,38 @@ final class MariaDBTextPrinter {
         } else {
             head.append("# Annotate_rows:\n")
         }
-        // Each line of the statement, CR and LF runs dropped, prefixed with `#Q> `.
-        annotate.query.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return }
-            let count = bytes.count
-            var index = 0
-            while index < count {
-                while index < count && (base[index] == 13 || base[index] == 10) { index += 1 }
-                guard index < count else { break }
-                // The line runs to the next LF or CR (memchr for the LF; statements rarely have CRs).
-                var end = count
-                if let newline = memchr(base + index, 10, count - index) {
-                    end = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// The lines of `text` without their line ends, runs of CR and LF dropped.
+    private static func forEachLine(of text: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) -> Void) {
+        let start = text.startIndex
+        let end = text.endIndex
+        var index = start
+        while index < end {
+            while index < end && (text[index] == 13 || text[index] == 10) { index += 1 }
+            guard index < end else { break }
+            // The line runs to the next LF or CR (memchr for the LF; statements rarely have CRs).
+            let lineEnd = text.withUnsafeBufferPointer { bytes -> Int in
+                let base = bytes.baseAddress!
+                let from = index - start
+                var stop = bytes.count
+                if let newline = memchr(base + from, 10, stop - from) {
+                    stop = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
                 }
-                if let carriage = memchr(base + index, 13, end - index) {
-                    end = base.distance(to: carriage.assumingMemoryBound(to: UInt8.self))
+                if let carriage = memchr(base + from, 13, stop - from) {
+                    stop = base.distance(to: carriage.assumingMemoryBound(to: UInt8.self))
                 }
-                head.append("#Q> ")
-                head.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
-                head.append(10)
-                index = end
+                return start + stop
             }
+            body(text[index..<lineEnd])
+            index = lineEnd
         }
     }
 
-    private func printTableMap(_ event: BinlogEvent, _ map: TableMapEvent, _ context: HeaderContext) {
+    private func printTableMap(_ event: BinlogEvent, _ map: TableMapEvent, _ context: HeaderContext, direct: Bool) {
         if options.printRowCount { rememberLayout(of: map, event: event) }
         if !options.shortForm {
-            appendHeader(context, to: &head)
-            head.append("\tTable_map: ")
-            head += TextFormatting.backtickQuoted(map.database.bytes)
-            head.append(UInt8(ascii: "."))
-            head += TextFormatting.backtickQuoted(map.table.bytes)
-            head.append(" mapped to number ")
-            head.append(decimal: map.tableID)
-            if map.flags & (1 << 14) != 0 { head.append(" (has triggers)") }
-            head.append(10)
+            if direct { appendTableMapLine(map, context, to: &out.buffer) } else { appendTableMapLine(map, context, to: &head) }
         }
         if !options.shortForm || options.printRowCount {
             if options.printTableMetadata {
@@ -794,11 +825,23 @@ final class MariaDBTextPrinter {
                 }
             }
             if printsBase64 {
-                if let text = precomputedBase64 { body.append(contentsOf: text) } else { Base64.appendLines(event.bytes, to: &body) }
+                if let text = precomputedBase64 { body.appendShared(text) } else { body.appendBase64Lines(event.bytes) }
             }
             out.buffer.append(contentsOf: head)
             head.removeAll(keepingCapacity: true)
         }
+    }
+
+    private func appendTableMapLine(_ map: TableMapEvent, _ context: HeaderContext, to head: inout [UInt8]) {
+        appendHeader(context, to: &head)
+        head.append("\tTable_map: ")
+        TextFormatting.appendBacktickQuoted(map.database.bytes, to: &head)
+        head.append(UInt8(ascii: "."))
+        TextFormatting.appendBacktickQuoted(map.table.bytes, to: &head)
+        head.append(" mapped to number ")
+        head.append(decimal: map.tableID)
+        if map.flags & (1 << 14) != 0 { head.append(" (has triggers)") }
+        head.append(10)
     }
 
     /// Derives a table's column layout once per distinct Table_map (servers repeat the same map
@@ -833,10 +876,10 @@ final class MariaDBTextPrinter {
                 pendingAnnotate = nil
                 if !body.isEmpty { body.append("'/*!*/;\n") }
                 out.buffer.append(contentsOf: head)
-                out.buffer.append(contentsOf: body)
+                out.append(body)
                 out.buffer.append(contentsOf: tail)
                 head.removeAll(keepingCapacity: true)
-                body.removeAll(keepingCapacity: true)
+                body.removeAll()
                 tail.removeAll(keepingCapacity: true)
             }
             return
@@ -857,20 +900,20 @@ final class MariaDBTextPrinter {
             if options.hexdump, rows.wasCompressed, let plain = event.uncompressedRowsEvent {
                 shown.hexdumpBytes = plain[...]
             }
-            appendHeader(shown, to: &head)
-            head.append(UInt8(ascii: "\t"))
-            head.append(name)
-            head.append(": table id ")
-            head.append(decimal: rows.tableID)
-            if statementEnd { head.append(" flags: STMT_END_F") }
-            head.append(10)
+            // The statement's last event writes the head cache out next: with nothing in it, its
+            // line goes straight to the output.
+            if statementEnd && head.isEmpty {
+                appendRowsLine(name, rows, shown, statementEnd: true, to: &out.buffer)
+            } else {
+                appendRowsLine(name, rows, shown, statementEnd: statementEnd, to: &head)
+            }
         }
         // Compressed events are printed as the uncompressed event they stand for.
         let printedBytes: ArraySlice<UInt8> = rows.wasCompressed ? (event.uncompressedRowsEvent.map { $0[...] } ?? event.bytes) : event.bytes
         if !options.shortForm || options.printRowCount {
             // The last event of a statement goes straight to the output below, not through the cache.
             if printsBase64 && !statementEnd {
-                if let text = precomputedBase64, !rows.wasCompressed { body.append(contentsOf: text) } else { Base64.appendLines(printedBytes, to: &body) }
+                if let text = precomputedBase64, !rows.wasCompressed { body.appendShared(text) } else { body.appendBase64Lines(printedBytes) }
             }
             if options.verbose > 0 {
                 rowCount += MariaDBVerboseRows(verbosity: options.verbose).append(rows, table: tableLayouts[rows.tableID]?.verbose, to: &tail)
@@ -884,17 +927,17 @@ final class MariaDBTextPrinter {
             head.removeAll(keepingCapacity: true)
             if printsBase64 {
                 out.buffer.append("\nBINLOG '\n")
-                out.buffer.append(contentsOf: body)
+                out.append(body)
                 if let text = precomputedBase64, !rows.wasCompressed {
-                    out.buffer.append(contentsOf: text)
+                    out.appendShared(text)
                 } else {
                     Base64.appendLines(printedBytes, to: &out.buffer)
                 }
                 out.buffer.append("'/*!*/;\n")
             } else {
-                out.buffer.append(contentsOf: body)
+                out.append(body)
             }
-            body.removeAll(keepingCapacity: true)
+            body.removeAll()
             out.buffer.append(contentsOf: tail)
             tail.removeAll(keepingCapacity: true)
             if options.printRowCount {
@@ -905,6 +948,16 @@ final class MariaDBTextPrinter {
             rowCount = 0
             inRowsStatement = false
         }
+    }
+
+    private func appendRowsLine(_ name: StaticString, _ rows: RowsEvent, _ context: HeaderContext, statementEnd: Bool, to head: inout [UInt8]) {
+        appendHeader(context, to: &head)
+        head.append(UInt8(ascii: "\t"))
+        head.append(name)
+        head.append(": table id ")
+        head.append(decimal: rows.tableID)
+        if statementEnd { head.append(" flags: STMT_END_F") }
+        head.append(10)
     }
 
     /// mariadb-binlog's `is_trans_keyword`: statements `-d` never filters. In an XA group, any

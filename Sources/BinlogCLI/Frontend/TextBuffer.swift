@@ -59,3 +59,60 @@ extension Array where Element == UInt8 {
         }
     }
 }
+
+/// Writes text into scratch memory the caller sized (no capacity checks): for lines built
+/// millions of times, appended to a buffer in one piece.
+struct LineWriter {
+    private let base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+
+    init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
+
+    @inline(__always)
+    mutating func put(_ byte: UInt8) {
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func put(_ text: StaticString) {
+        (base + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
+    }
+
+    @inline(__always)
+    mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Unsigned decimal digits.
+    @inline(__always)
+    mutating func put(decimal value: UInt64) {
+        var digits = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        var rest = value
+        var index = count + digits
+        while index > count {
+            index -= 1
+            base[index] = UInt8(48 + rest % 10)
+            rest /= 10
+        }
+        count += digits
+    }
+
+    /// Eight lower-case hex digits.
+    @inline(__always)
+    mutating func put(hex8 value: UInt32) {
+        for shift in stride(from: 28, through: 0, by: -4) {
+            let digit = UInt8((value >> UInt32(shift)) & 0xf)
+            base[count] = digit < 10 ? 48 + digit : 87 + digit
+            count += 1
+        }
+    }
+}

@@ -49,6 +49,20 @@ enum TextFormatting {
         return out
     }
 
+    /// Appends `bytes` in backticks, backticks doubled (no intermediate array).
+    static func appendBacktickQuoted(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        out.append(0x60)
+        if bytes.withUnsafeBufferPointer({ buffer in buffer.baseAddress.flatMap { memchr($0, 0x60, buffer.count) } }) == nil {
+            out.append(contentsOf: bytes)
+        } else {
+            for byte in bytes {
+                out.append(byte)
+                if byte == 0x60 { out.append(0x60) }
+            }
+        }
+        out.append(0x60)
+    }
+
     /// A string in quotes with `\n \r \\ \b \t \' \0` escaped (MariaDB's `pretty_print_str`).
     static func prettyQuoted<C: Collection>(_ bytes: C, quote: UInt8 = 0x27) -> [UInt8] where C.Element == UInt8 {
         var out: [UInt8] = [quote]
