@@ -320,7 +320,9 @@ struct DumpFrontend {
                 // A short table in the Format_description (damage, or a writer of the future): said, not guessed silently.
                 diagnostics("warning: \(name): the Format_description lists no post-header length for \(type.name) events (type \(type.rawValue)), first at \(event.offset); they are read with the length the servers use for them")
             }
-            if case .formatDescription(let description) = event.payload {
+            // (The type is checked first: matching the payload copies it.)
+            let isFormatDescription = type == .formatDescription
+            if isFormatDescription, case .formatDescription(let description) = event.payload {
                 formatDescription = description
                 inUse = event.header.flags.contains(.binlogInUse)
                 if inUse && !forceIfOpen {
@@ -332,8 +334,7 @@ struct DumpFrontend {
                 if event.endOffset > startPosition && !range.skipsFile {
                     throw CLIError(.usage, "\(name): --start-position \(startPosition) is not an event boundary: the nearest are \(event.offset) and \(event.endOffset)")
                 }
-                if case .formatDescription = event.payload,
-                   base64Auto || printer.printsFormatDescriptionBeforeStartInEveryMode {
+                if isFormatDescription, base64Auto || printer.printsFormatDescriptionBeforeStartInEveryMode {
                     try printer.print(event, formatDescription: formatDescription)
                 }
                 continue
@@ -342,7 +343,6 @@ struct DumpFrontend {
             if let selector, selector.skips(type: event.header.type.rawValue, payload: event.payload) { continue }
             // mysqlbinlog's order: --start-datetime skips, then --server-id, then the stop checks.
             // Skipped events print nothing, not even `# at`; Format_description events are never skipped.
-            let isFormatDescription = event.header.type == .formatDescription
             if let start = startDatetime, !isFormatDescription {
                 if Int64(event.header.timestamp) < start.seconds { continue }
                 // The first event at or after it ends the skipping for the rest of the run.
@@ -366,7 +366,7 @@ struct DumpFrontend {
             }
             printer.usePrecomputedBase64(reader.sideWorkResult)
             try printer.print(event, formatDescription: formatDescription)
-            if case .formatDescription = event.payload {} else { lastEnd = event.endOffset }
+            if !isFormatDescription { lastEnd = event.endOffset }
         }
         if endOfEvents < startPosition && !range.skipsFile {
             throw CLIError(.usage, "\(name): --start-position \(startPosition) is past the last event, which ends at \(endOfEvents)")

@@ -124,12 +124,20 @@ final class MariaDBTextPrinter {
     }
 
     /// The column types and metadata of a table map, and the body bytes they came from.
-    private struct TableLayout {
-        var body: [UInt8]
-        var types: [ColumnType]
-        var metadata: [UInt16]
+    /// (A class: looked up for every rows event, and a struct's copy would retain each array.)
+    private final class TableLayout {
+        let body: [UInt8]
+        let types: [ColumnType]
+        let metadata: [UInt16]
         /// What `-v` prints with (names and nullability), made only when it is on.
-        var verbose: MariaDBVerboseRows.Table?
+        let verbose: MariaDBVerboseRows.Table?
+
+        init(body: [UInt8], types: [ColumnType], metadata: [UInt16], verbose: MariaDBVerboseRows.Table?) {
+            self.body = body
+            self.types = types
+            self.metadata = metadata
+            self.verbose = verbose
+        }
     }
     /// The `-v` text of the statement's rows events, printed after its BINLOG statement.
     private var tail: [UInt8] = []

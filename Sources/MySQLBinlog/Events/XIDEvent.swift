@@ -6,6 +6,8 @@
 public struct XIDEvent: Hashable, Sendable {
     public var xid: UInt64
 
+    init(xid: UInt64) { self.xid = xid }
+
     init(parsing reader: inout ByteReader) throws(BinlogDecodingError) {
         xid = try reader.readUInt64("xid")
     }

@@ -38,33 +38,40 @@ public struct ByteReader {
         }
     }
 
+    @inline(__always)
     public mutating func readUInt8(_ field: StaticString) throws(BinlogDecodingError) -> UInt8 {
         try require(1, field)
         defer { index += 1 }
         return bytes[index]
     }
 
+    @inline(__always)
     public mutating func readUInt16(_ field: StaticString) throws(BinlogDecodingError) -> UInt16 {
         UInt16(truncatingIfNeeded: try readUInt(byteCount: 2, field))
     }
 
+    @inline(__always)
     public mutating func readUInt24(_ field: StaticString) throws(BinlogDecodingError) -> UInt32 {
         UInt32(truncatingIfNeeded: try readUInt(byteCount: 3, field))
     }
 
+    @inline(__always)
     public mutating func readUInt32(_ field: StaticString) throws(BinlogDecodingError) -> UInt32 {
         UInt32(truncatingIfNeeded: try readUInt(byteCount: 4, field))
     }
 
+    @inline(__always)
     public mutating func readUInt48(_ field: StaticString) throws(BinlogDecodingError) -> UInt64 {
         try readUInt(byteCount: 6, field)
     }
 
+    @inline(__always)
     public mutating func readUInt64(_ field: StaticString) throws(BinlogDecodingError) -> UInt64 {
         try readUInt(byteCount: 8, field)
     }
 
     /// A little-endian unsigned integer of 1 to 8 bytes.
+    @inline(__always)
     public mutating func readUInt(byteCount: Int, _ field: StaticString) throws(BinlogDecodingError) -> UInt64 {
         try require(byteCount, field)
         let start = index - bytes.startIndex
@@ -96,6 +103,7 @@ public struct ByteReader {
         return bytes[index]
     }
 
+    @inline(__always)
     public mutating func readBytes(_ count: Int, _ field: StaticString) throws(BinlogDecodingError) -> ArraySlice<UInt8> {
         try require(count, field)
         defer { index += count }
@@ -103,12 +111,14 @@ public struct ByteReader {
     }
 
     /// The indices of the next `count` bytes, which are consumed (no slice is made).
+    @inline(__always)
     public mutating func readRange(_ count: Int, _ field: StaticString) throws(BinlogDecodingError) -> Range<Int> {
         try require(count, field)
         defer { index += count }
         return index..<(index + count)
     }
 
+    @inline(__always)
     public mutating func skip(_ count: Int, _ field: StaticString) throws(BinlogDecodingError) {
         try require(count, field)
         index += count

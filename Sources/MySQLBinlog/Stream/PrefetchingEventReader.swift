@@ -77,6 +77,10 @@ public final class PrefetchingEventReader {
     /// ``peek()``, say) never passes for a clean end of input.
     private var terminalError: (any Error)?
 
+    /// What an event handed out leaves in its batch (refers to no buffer).
+    private static let placeholder = BinlogEvent(header: EventHeader(timestamp: 0, type: .unknown, serverID: 0, eventSize: 0, logPosition: 0, flags: []),
+                                                 payload: .xid(XIDEvent(xid: 0)), offset: 0, bytes: [], checksum: nil)
+
     /// Reads and checks the 4-byte magic number at the start of `source`.
     public static func readMagic(from source: inout any ByteSource, name: String) throws {
         var magic = [UInt8](repeating: 0, count: 4)
@@ -142,7 +146,16 @@ public final class PrefetchingEventReader {
                 let framed = currentEvents[position]
                 position += 1
                 lastSide = framed.sideCount >= 0 ? framed.sideStart..<(framed.sideStart + framed.sideCount) : nil
-                if position <= currentDecoded.count { return currentDecoded[position - 1] }
+                if position <= currentDecoded.count {
+                    // Moved out, not copied: the batch never hands an event out twice, and a
+                    // copy would retain (and the batch later release) every buffer it refers to.
+                    return currentDecoded.withUnsafeMutableBufferPointer { events in
+                        let base = events.baseAddress!
+                        let event = (base + position - 1).move()
+                        (base + position - 1).initialize(to: PrefetchingEventReader.placeholder)
+                        return event
+                    }
+                }
                 let bytes = currentChunk[framed.start..<(framed.start + framed.count)]
                 do {
                     return try decoder.decode(bytes, at: framed.offset, checksumVerified: framed.verified)
