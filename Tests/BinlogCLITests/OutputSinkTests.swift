@@ -132,6 +132,16 @@ final class OutputSinkTests: XCTestCase {
         XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "0 18446744073709551615 -42 0000dead 123456789")
     }
 
+    func testNamesAreBacktickQuotedWithBackticksDoubled() {
+        // Identifier quoting as the servers do it: a backtick inside a name is written twice.
+        for (name, quoted) in [("t1", "`t1`"), ("a`b", "`a``b`"), ("", "``"), ("``", "``````")] {
+            var out = Array("x".utf8)
+            TextFormatting.appendBacktickQuoted(Array(name.utf8)[...], to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), "x" + quoted)
+            XCTAssertEqual(String(decoding: TextFormatting.backtickQuoted(Array(name.utf8)), as: UTF8.self), quoted)
+        }
+    }
+
     func testBase64MatchesFoundationWithLineBreaksEvery76Characters() {
         for length in [0, 1, 2, 3, 56, 57, 58, 114, 1000, 3647, 3648, 3649, 4000, 7296, 7297] {
             let input = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }

@@ -49,17 +49,15 @@ enum TextFormatting {
         return out
     }
 
-    /// Appends `bytes` in backticks, backticks doubled (no intermediate array).
+    /// Appends ``backtickQuoted(_:)`` of `bytes`; a name without backticks (the usual case) is
+    /// appended as it is, with no intermediate array.
     static func appendBacktickQuoted(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
-        out.append(0x60)
-        if bytes.withUnsafeBufferPointer({ buffer in buffer.baseAddress.flatMap { memchr($0, 0x60, buffer.count) } }) == nil {
-            out.append(contentsOf: bytes)
-        } else {
-            for byte in bytes {
-                out.append(byte)
-                if byte == 0x60 { out.append(0x60) }
-            }
+        guard bytes.withUnsafeBufferPointer({ buffer in buffer.baseAddress.flatMap { memchr($0, 0x60, buffer.count) } }) == nil else {
+            out += backtickQuoted(bytes)
+            return
         }
+        out.append(0x60)
+        out.append(contentsOf: bytes)
         out.append(0x60)
     }
 
